@@ -1,0 +1,3 @@
+using Tandem.Cli;
+
+return await TandemCommands.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Tandem.Core.Configuration;
+
+namespace Tandem.Cli;
+
+/// <summary>The command tree. Each command parses its options and hands off to a library class.</summary>
+internal static class TandemCommands
+{
+    internal static readonly Option<string> ConfigOption = new("--config", "-c")
+    {
+        Description = "Path of the config file (default: tandem.json in the current folder).",
+        DefaultValueFactory = _ => "tandem.json",
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Tandem keeps a static website online through the loss of a whole region: origins, edge, DNS, monitor, deploys and drills from one config file.");
+        root.Subcommands.Add(ValidateCommand());
+        root.Subcommands.Add(OriginCommand.Build());
+        return root;
+    }
+
+    private static Command ValidateCommand()
+    {
+        var command = new Command("validate", "Check a config file and report every error at once, each with its path in the file.");
+        command.Options.Add(ConfigOption);
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(ConfigOption)!;
+            return Validate(path, Console.Out, Console.Error);
+        });
+        return command;
+    }
+
+    internal static int Validate(string path, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            var loaded = ConfigLoader.Load(path);
+            output.WriteLine($"{path}: valid ({loaded.Config.Origins.Count} origin(s): {string.Join(", ", loaded.Config.Origins.Keys)})");
+            return 0;
+        }
+        catch (ConfigException ex)
+        {
+            error.WriteLine(ex.Message);
+            return 2;
+        }
+    }
+}

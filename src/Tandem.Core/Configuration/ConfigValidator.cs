@@ -1,0 +1,237 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Tandem.Core.Configuration;
+
+/// <summary>Checks the meaning of a parsed config and collects every problem before reporting.</summary>
+public static partial class ConfigValidator
+{
+    /// <summary>Returns every error in <paramref name="config"/>; empty when it is usable.</summary>
+    public static IReadOnlyList<ConfigError> Validate(TandemConfig config)
+    {
+        var errors = new List<ConfigError>();
+        ValidateSite(config.Site, errors);
+
+        if (config.Origins.Count == 0)
+        {
+            errors.Add(new ConfigError("$.origins", "no origins are defined; add at least one, for example \"primary\": { \"bucket\": \"site\", ... }"));
+        }
+
+        var listeners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var dataDirs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, origin) in config.Origins)
+        {
+            var at = $"$.origins.{name}";
+            if (!NamePattern().IsMatch(name))
+            {
+                errors.Add(new ConfigError(at, $"origin name '{name}' must be 1-63 lower-case letters, digits or '-', starting with a letter"));
+            }
+
+            if (origin is null)
+            {
+                errors.Add(new ConfigError(at, "origin is null; give it at least a bucket"));
+                continue;
+            }
+
+            if (BucketNames.Check(origin.Bucket) is { } bucketProblem)
+            {
+                errors.Add(new ConfigError($"{at}.bucket", bucketProblem));
+            }
+
+            CheckUrl(origin.S3Endpoint, $"{at}.s3Endpoint", errors);
+            CheckUrl(origin.WebsiteEndpoint, $"{at}.websiteEndpoint", errors);
+            if (origin.Credentials is { } creds)
+            {
+                CheckCredentials(creds, $"{at}.credentials", errors);
+            }
+
+            if (origin.Server is { } server)
+            {
+                CheckListen(server.S3Listen, $"{at}.server.s3Listen", listeners, errors);
+                CheckListen(server.WebsiteListen, $"{at}.server.websiteListen", listeners, errors);
+                if (string.IsNullOrWhiteSpace(server.DataDir))
+                {
+                    errors.Add(new ConfigError($"{at}.server.dataDir", "dataDir is empty; name a folder such as \".tandem/primary\""));
+                }
+                else if (dataDirs.TryGetValue(server.DataDir, out var other))
+                {
+                    errors.Add(new ConfigError($"{at}.server.dataDir", $"'{server.DataDir}' is also the data directory of {other}; each origin needs its own"));
+                }
+                else
+                {
+                    dataDirs[server.DataDir] = at;
+                }
+
+                if (server.MaxObjectBytes <= 0)
+                {
+                    errors.Add(new ConfigError($"{at}.server.maxObjectBytes", "must be a positive number of bytes"));
+                }
+
+                if (string.IsNullOrWhiteSpace(server.SigningRegion))
+                {
+                    errors.Add(new ConfigError($"{at}.server.signingRegion", "must name a region such as \"us-east-1\""));
+                }
+            }
+            else if (origin.S3Endpoint is null && origin.WebsiteEndpoint is null)
+            {
+                errors.Add(new ConfigError(at, "give either \"server\" (Tandem runs this origin) or \"s3Endpoint\"/\"websiteEndpoint\" (an existing service)"));
+            }
+        }
+
+        return errors;
+    }
+
+    private static void ValidateSite(SiteConfig site, List<ConfigError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(site.IndexDocument) || site.IndexDocument.Contains('/', StringComparison.Ordinal))
+        {
+            errors.Add(new ConfigError("$.site.indexDocument", "must be a file name without '/', such as \"index.html\" (S3 requires the same)"));
+        }
+
+        if (site.ErrorDocument is { Length: 0 })
+        {
+            errors.Add(new ConfigError("$.site.errorDocument", "is empty; remove the setting or name a key such as \"404.html\""));
+        }
+
+        if (string.IsNullOrWhiteSpace(site.Root))
+        {
+            errors.Add(new ConfigError("$.site.root", "must name the folder with the site's files"));
+        }
+    }
+
+    private static void CheckUrl(string? value, string path, List<ConfigError> errors)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add(new ConfigError(path, $"'{value}' is not an http:// or https:// URL"));
+        }
+    }
+
+    private static void CheckCredentials(CredentialsConfig creds, string path, List<ConfigError> errors)
+    {
+        var hasEnv = creds.AccessKeyIdEnv is not null || creds.SecretAccessKeyEnv is not null;
+        var hasFile = creds.File is not null;
+        if (hasEnv && hasFile)
+        {
+            errors.Add(new ConfigError(path, "give either accessKeyIdEnv/secretAccessKeyEnv or file (with profile), not both"));
+        }
+        else if (hasEnv && (creds.AccessKeyIdEnv is null || creds.SecretAccessKeyEnv is null))
+        {
+            errors.Add(new ConfigError(path, "accessKeyIdEnv and secretAccessKeyEnv must be given together"));
+        }
+        else if (!hasEnv && !hasFile)
+        {
+            errors.Add(new ConfigError(path, "name where the key comes from: accessKeyIdEnv and secretAccessKeyEnv, or file (and profile)"));
+        }
+    }
+
+    private static void CheckListen(string value, string path, Dictionary<string, string> seen, List<ConfigError> errors)
+    {
+        if (!ListenAddress.TryParse(value, out var endpoint, out var problem))
+        {
+            errors.Add(new ConfigError(path, problem));
+            return;
+        }
+
+        if (endpoint.Port == 0)
+        {
+            return;
+        }
+
+        var key = endpoint.ToString();
+        if (seen.TryGetValue(key, out var other))
+        {
+            errors.Add(new ConfigError(path, $"{value} is also used by {other}; give each listener its own port"));
+        }
+        else
+        {
+            seen[key] = path;
+        }
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
+    private static partial Regex NamePattern();
+}
+
+/// <summary>Parses "host:port" listen addresses.</summary>
+public static class ListenAddress
+{
+    /// <summary>
+    /// Accepts "127.0.0.1:9000", "[::1]:9000", "localhost:9000" (loopback), "*:9000" or
+    /// ":9000" (every address). Port 0 asks the system for a free port.
+    /// </summary>
+    public static bool TryParse(string? value, out IPEndPoint endpoint, out string problem)
+    {
+        endpoint = new IPEndPoint(IPAddress.Loopback, 0);
+        problem = "";
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            problem = "is empty; give host:port such as \"127.0.0.1:9000\"";
+            return false;
+        }
+
+        var colon = value.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(value.AsSpan(colon + 1), out var port) || port is < 0 or > 65535)
+        {
+            problem = $"'{value}' is not host:port with a port from 0 to 65535, such as \"127.0.0.1:9000\"";
+            return false;
+        }
+
+        var host = value[..colon].Trim('[', ']');
+        IPAddress address;
+        if (host is "" or "*" or "0.0.0.0")
+        {
+            address = IPAddress.Any;
+        }
+        else if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            address = IPAddress.Loopback;
+        }
+        else if (!IPAddress.TryParse(host, out address!))
+        {
+            problem = $"'{host}' in '{value}' is not an IP address (or localhost or *)";
+            return false;
+        }
+
+        endpoint = new IPEndPoint(address, port);
+        return true;
+    }
+}
+
+/// <summary>S3's bucket naming rules, shared by config validation and the origin's CreateBucket.</summary>
+public static partial class BucketNames
+{
+    /// <summary>Returns null when <paramref name="name"/> is a valid bucket name, else what is wrong.</summary>
+    public static string? Check(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "bucket name is empty";
+        }
+
+        if (name.Length is < 3 or > 63)
+        {
+            return $"bucket name '{name}' must be 3 to 63 characters long";
+        }
+
+        if (!Pattern().IsMatch(name) || name.Contains("..", StringComparison.Ordinal))
+        {
+            return $"bucket name '{name}' may contain only lower-case letters, digits, '.' and '-', and must start and end with a letter or digit";
+        }
+
+        if (IPAddress.TryParse(name, out _))
+        {
+            return $"bucket name '{name}' must not look like an IP address";
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$")]
+    private static partial Regex Pattern();
+}
