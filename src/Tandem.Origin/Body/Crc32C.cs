@@ -14,7 +14,7 @@ namespace Tandem.Origin.Body;
 internal sealed class Crc32C
 {
     private const uint Polynomial = 0x82F63B78;
-    private static readonly uint[] Table = Build();
+    private static readonly uint[] Table = CrcTable.BuildSlicing8(Polynomial);
 
     private uint _crc = uint.MaxValue;
 
@@ -83,31 +83,5 @@ internal sealed class Crc32C
         }
 
         return crc;
-    }
-
-    private static uint[] Build()
-    {
-        var table = new uint[8 * 256];
-        for (uint i = 0; i < 256; i++)
-        {
-            var c = i;
-            for (var k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? (c >> 1) ^ Polynomial : c >> 1;
-            }
-
-            table[i] = c;
-        }
-
-        for (var s = 1; s < 8; s++)
-        {
-            for (var i = 0; i < 256; i++)
-            {
-                var prev = table[((s - 1) * 256) + i];
-                table[(s * 256) + i] = (prev >> 8) ^ table[prev & 0xFF];
-            }
-        }
-
-        return table;
     }
 }

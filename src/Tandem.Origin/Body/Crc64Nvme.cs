@@ -11,7 +11,7 @@ namespace Tandem.Origin.Body;
 internal sealed class Crc64Nvme
 {
     private const ulong Polynomial = 0x9A6C9329AC4BC9B5;
-    private static readonly ulong[] Table = Build();
+    private static readonly ulong[] Table = CrcTable.BuildSlicing8(Polynomial);
 
     private ulong _crc = ulong.MaxValue;
 
@@ -41,31 +41,5 @@ internal sealed class Crc64Nvme
         }
 
         return crc;
-    }
-
-    private static ulong[] Build()
-    {
-        var table = new ulong[8 * 256];
-        for (ulong i = 0; i < 256; i++)
-        {
-            var c = i;
-            for (var k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? (c >> 1) ^ Polynomial : c >> 1;
-            }
-
-            table[i] = c;
-        }
-
-        for (var s = 1; s < 8; s++)
-        {
-            for (var i = 0; i < 256; i++)
-            {
-                var prev = table[((s - 1) * 256) + i];
-                table[(s * 256) + i] = (prev >> 8) ^ table[prev & 0xFF];
-            }
-        }
-
-        return table;
     }
 }
