@@ -6,6 +6,11 @@ namespace Tandem.Origin.Body;
 /// The object bytes of a request body and the checks to make once they are all read. Framing
 /// and signature errors surface from the stream's reads; digest mismatches from <see cref="Verify"/>.
 /// </summary>
+/// <remarks>
+/// Bytes are handed out as they arrive, before the chunk signature or checksum that covers them
+/// is checked. Write them where nothing can see them and make the object visible only after the
+/// stream reached its end and <see cref="Verify"/> returned.
+/// </remarks>
 public sealed class DecodedBody : IDisposable
 {
     private readonly DecodingStream _stream;

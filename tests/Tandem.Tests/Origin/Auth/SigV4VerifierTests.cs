@@ -351,6 +351,18 @@ public class SigV4VerifierTests
     }
 
     [Fact]
+    public void Authenticate_DateHeaderWithoutAmzDate_SignsTheIsoFormOfIt()
+    {
+        const string Date = "Fri, 24 May 2013 00:00:00 GMT";
+        var signature = Sign($"GET\n/\n\ndate:{Date}\nhost:{Host}\nx-amz-content-sha256:{PayloadHashes.Empty}\n\ndate;host;x-amz-content-sha256\n{PayloadHashes.Empty}");
+        var request = Request("GET", "/", "", ("Host", Host), ("Date", Date), ("x-amz-content-sha256", PayloadHashes.Empty),
+            ("Authorization", Authorization("date;host;x-amz-content-sha256", signature)));
+
+        Assert.Equal(AmzDate, SigV4Verifier.Authenticate(request, Lookup, Time)!.AmzDate);
+        Assert.Equal("RequestTimeTooSkewed", Fails(request, Time.AddDays(1)).Code);
+    }
+
+    [Fact]
     public void Authenticate_HostNotSigned_AccessDenied()
     {
         var signature = Sign("GET\n/\n\nx-amz-content-sha256:" + PayloadHashes.Empty + "\nx-amz-date:" + AmzDate + "\n\nx-amz-content-sha256;x-amz-date\n" + PayloadHashes.Empty);
