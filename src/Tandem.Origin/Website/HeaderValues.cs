@@ -12,6 +12,33 @@ internal static class HeaderValues
     public static string Safe(string value) =>
         IsPlain(value) ? value : "=?UTF-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(value)) + "?=";
 
+    /// <summary>
+    /// A Location value as sent: printable ASCII stays (it is already a URI reference), anything
+    /// else, such as a non-ASCII x-amz-website-redirect-location, is percent-encoded as UTF-8.
+    /// </summary>
+    public static string Location(string value)
+    {
+        if (IsPlain(value) && !value.Contains(' '))
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length + 16);
+        foreach (var b in Encoding.UTF8.GetBytes(value))
+        {
+            if (b is > (byte)' ' and <= (byte)'~')
+            {
+                builder.Append((char)b);
+            }
+            else
+            {
+                builder.Append('%').Append(b.ToString("X2"));
+            }
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>True when the value can be sent without encoding.</summary>
     public static bool IsPlain(string value) => value.AsSpan().IndexOfAnyExceptInRange(' ', '~') < 0;
 }

@@ -58,11 +58,13 @@ public sealed class WebsiteEndpoint
         }
 
         var host = request.Headers.Host.ToString();
-        var names = _hosts.Resolve(host);
-        var bucket = FindBucket(names);
-        var lookup = new StoreLookup(_store, bucket?.Name ?? "");
+        BucketInfo? bucket = null;
+        var lookup = default(StoreLookup);
         try
         {
+            var names = _hosts.Resolve(host);
+            bucket = FindBucket(names);
+            lookup = new StoreLookup(_store, bucket?.Name ?? "");
             var decision = WebsiteRouter.Route(request.Method, key, bucket, bucket is not null && IsPublicRead(bucket), request.Scheme, host, ref lookup);
             switch (decision.Action)
             {
@@ -71,7 +73,7 @@ public sealed class WebsiteEndpoint
                     break;
                 case WebsiteAction.Redirect:
                     response.StatusCode = decision.Status;
-                    response.Headers.Location = decision.Location;
+                    response.Headers.Location = HeaderValues.Location(decision.Location!);
                     response.ContentLength = 0;
                     break;
                 default:

@@ -29,6 +29,9 @@ internal sealed class InMemoryObjectStore : IObjectStore
     /// <summary>When set, every OpenObject throws it, the way a failing disk would.</summary>
     public Exception? OpenFailure { get; set; }
 
+    /// <summary>When set, every GetBucket throws it.</summary>
+    public Exception? BucketFailure { get; set; }
+
     public static string PublicReadPolicy(string bucket) =>
         $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{bucket}}/*"}]}""";
 
@@ -77,6 +80,11 @@ internal sealed class InMemoryObjectStore : IObjectStore
 
     public BucketInfo? GetBucket(string bucket)
     {
+        if (BucketFailure is { } failure)
+        {
+            throw failure;
+        }
+
         lock (_lock)
         {
             return _buckets.GetValueOrDefault(bucket);

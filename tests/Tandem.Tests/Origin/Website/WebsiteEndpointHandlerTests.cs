@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Tandem.Origin.Storage;
 using Tandem.Origin.Website;
 
 namespace Tandem.Tests.Origin.Website;
@@ -61,15 +62,35 @@ public class WebsiteEndpointHandlerTests
         Assert.Equal(0, _store.Opens);
     }
 
-    [Fact]
-    public async Task HandleAsync_StoreFails_InternalErrorPage()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HandleAsync_StoreFails_InternalErrorPage(bool failFindingBucket)
     {
-        _store.OpenFailure = new IOException("disk on fire");
+        if (failFindingBucket)
+        {
+            _store.BucketFailure = new IOException("metadata unreadable");
+        }
+        else
+        {
+            _store.OpenFailure = new IOException("disk on fire");
+        }
 
         var context = await Handle("/");
 
         Assert.Equal(500, context.Response.StatusCode);
         Assert.Equal("InternalError", context.Response.Headers["x-amz-error-code"].ToString());
+    }
+
+    [Fact]
+    public async Task HandleAsync_NonAsciiRedirectLocation_PercentEncoded()
+    {
+        _store.Put("site", "old.html", "", headers: new ObjectHeaders { WebsiteRedirectLocation = "/événements/ 2026/" });
+
+        var context = await Handle("/old.html");
+
+        Assert.Equal(301, context.Response.StatusCode);
+        Assert.Equal("/%C3%A9v%C3%A9nements/%202026/", context.Response.Headers.Location.ToString());
     }
 
     private async Task<HttpContext> Handle(string target, Action<HttpContext>? configure = null)
