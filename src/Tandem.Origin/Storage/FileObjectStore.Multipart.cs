@@ -79,6 +79,12 @@ public sealed partial class FileObjectStore
         return new PartInfo(partNumber, info.Size, info.ETag, info.LastModified) { Checksums = info.Checksums };
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The object gets the headers given to CreateMultipartUpload; <paramref name="options"/>
+    /// contributes only its preconditions and BeforeCommit, whose MD5 is of the whole object
+    /// (computed only when BeforeCommit is set).
+    /// </remarks>
     public async Task<ObjectInfo> CompleteMultipartUploadAsync(string bucket, string key, string uploadId, IReadOnlyList<CompletedPart> parts, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parts);
@@ -215,7 +221,7 @@ public sealed partial class FileObjectStore
     }
 
     private static UploadState RequireUpload(BucketState state, string key, string uploadId) =>
-        state.Uploads.TryGetValue(uploadId, out var upload) && upload.Key == key ? upload : throw S3Exception.NoSuchUpload(uploadId);
+        uploadId is not null && state.Uploads.TryGetValue(uploadId, out var upload) && upload.Key == key ? upload : throw S3Exception.NoSuchUpload(uploadId!);
 
     private static string PartPath(BucketState state, string uploadId, int partNumber) =>
         Path.Join(state.UploadDirectory(uploadId), PartPrefix + partNumber.ToString("D5", CultureInfo.InvariantCulture));

@@ -117,6 +117,8 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Multipart uploads in progress are aborted with the bucket; only objects make it BucketNotEmpty.</remarks>
     public void DeleteBucket(string bucket)
     {
         lock (_bucketsLock)
@@ -149,6 +151,12 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
 
     public IObjectContent? OpenObject(string bucket, string key) => Open(RequireBucket(bucket), key);
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// If-Match on a key that does not exist is NoSuchKey (404), as S3 answers; If-None-Match: *
+    /// on one that does is PreconditionFailed. Both are decided at the rename, under the key's
+    /// lock, so of two conditional writers only one can win.
+    /// </remarks>
     public async Task<ObjectInfo> PutObjectAsync(string bucket, string key, Stream body, ObjectWriteOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -165,6 +173,11 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
         return info;
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A copy onto itself needs <paramref name="replaceHeaders"/> (InvalidRequest otherwise, as in
+    /// S3). The copy's ETag is the MD5 of its bytes, also when the source was multipart.
+    /// </remarks>
     public async Task<ObjectInfo> CopyObjectAsync(string sourceBucket, string sourceKey, string bucket, string key, ObjectHeaders? replaceHeaders, CancellationToken cancellationToken)
     {
         var source = RequireBucket(sourceBucket);
@@ -259,7 +272,7 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
             var metadata = ObjectFile.TryRead(file, out var problem);
             if (metadata is null || metadata.Key != key)
             {
-                StorageLog.ObjectFileSkipped(_logger, path, problem ?? $"it holds key '{metadata?.Key}', not '{key}'");
+                StorageLog.ObjectFileUnreadable(_logger, path, problem ?? $"it holds key '{metadata?.Key}', not '{key}'");
                 file.Dispose();
                 return null;
             }

@@ -67,9 +67,14 @@ internal static class ObjectKeys
             return DotSegment(key);
         }
 
-        return utf8Length > MaxUtf8Length
-            ? new S3Exception("KeyTooLongError", 400, $"Your key is too long: {utf8Length} UTF-8 bytes, at most {MaxUtf8Length} are allowed.", key[..64] + "...")
-            : null;
+        if (utf8Length <= MaxUtf8Length)
+        {
+            return null;
+        }
+
+        // The start of the key names it; cut between characters so the error's XML stays valid.
+        var shown = key[..(char.IsHighSurrogate(key[63]) ? 63 : 64)] + "...";
+        return new S3Exception("KeyTooLongError", 400, $"Your key is too long: {utf8Length} UTF-8 bytes, at most {MaxUtf8Length} are allowed.", shown);
     }
 
     private static bool IsDotSegment(ReadOnlySpan<char> segment) => segment is "." or "..";

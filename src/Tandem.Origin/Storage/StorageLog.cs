@@ -14,6 +14,9 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Skipped object file {Path}: {Problem}; something other than Tandem wrote or changed it, and it stays on disk unlisted")]
     public static partial void ObjectFileSkipped(ILogger logger, string path, string problem);
 
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "Could not serve object file {Path}: {Problem}; something other than Tandem changed it, and the key answers as missing")]
+    public static partial void ObjectFileUnreadable(ILogger logger, string path, string problem);
+
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Skipped bucket directory {Path}: {Problem}")]
     public static partial void BucketSkipped(ILogger logger, string path, string problem);
 

@@ -113,7 +113,7 @@ public class FileObjectStoreRestartTests(ITestOutputHelper output)
     [Fact]
     public async Task Reopen_ThousandsOfObjects_IndexesAllOfThemQuickly()
     {
-        const int Count = 5000;
+        const int Count = 3000;
         using var context = new StoreTestContext();
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, Count), async (i, _) =>

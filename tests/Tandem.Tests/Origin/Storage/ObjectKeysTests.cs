@@ -77,4 +77,12 @@ public class ObjectKeysTests
         Assert.Null(ObjectKeys.Problem(string.Concat(Enumerable.Repeat("😀", 256)))); // 4 bytes each: 1024
         Assert.Equal("KeyTooLongError", ObjectKeys.Problem(string.Concat(Enumerable.Repeat("😀", 257)))?.Code);
     }
+
+    [Fact]
+    public void Problem_KeyTooLong_NamesItsStartWithoutSplittingACharacter()
+    {
+        var problem = ObjectKeys.Problem("a" + string.Concat(Enumerable.Repeat("😀", 256)));
+
+        Assert.Equal("a" + string.Concat(Enumerable.Repeat("😀", 31)) + "...", problem?.Resource);
+    }
 }
