@@ -19,9 +19,7 @@ public class FileObjectStoreAtomicityTests
 
         await StoreTestContext.ThrowsS3Async("BadDigest", () => context.PutAsync("page", "new", options));
 
-        Assert.Equal("old", context.ReadText("page"));
-        ObjectAssert.Same(old, context.Store.GetObjectInfo(StoreTestContext.Bucket, "page"));
-        Assert.Empty(context.TmpEntries());
+        context.AssertStillHolds(old, "old");
     }
 
     [Fact]
@@ -50,28 +48,25 @@ public class FileObjectStoreAtomicityTests
     public async Task PutObject_BodyThrowsMidway_KeepsOldVersionAndNoTempFile()
     {
         using var context = new StoreTestContext(new FileObjectStoreOptions { Fsync = false, BufferSize = 4096 });
-        await context.PutAsync("page", "old");
+        var old = await context.PutAsync("page", "old");
         var body = new FailingStream(StoreTestContext.Pattern(50_000, seed: 3), new IOException("client went away"));
 
         await Assert.ThrowsAsync<IOException>(() => context.Store.PutObjectAsync(StoreTestContext.Bucket, "page", body, new ObjectWriteOptions(), CancellationToken.None));
 
-        Assert.Equal("old", context.ReadText("page"));
-        Assert.Equal(3, context.Store.GetObjectInfo(StoreTestContext.Bucket, "page")?.Size);
-        Assert.Empty(context.TmpEntries());
+        context.AssertStillHolds(old, "old");
     }
 
     [Fact]
     public async Task PutObject_CancelledMidway_KeepsOldVersionAndNoTempFile()
     {
         using var context = new StoreTestContext();
-        await context.PutAsync("page", "old");
+        var old = await context.PutAsync("page", "old");
         using var cancel = new CancellationTokenSource();
         var body = new FailingStream(new byte[1000], new OperationCanceledException(cancel.Token));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => context.Store.PutObjectAsync(StoreTestContext.Bucket, "page", body, new ObjectWriteOptions(), cancel.Token));
 
-        Assert.Equal("old", context.ReadText("page"));
-        Assert.Empty(context.TmpEntries());
+        context.AssertStillHolds(old, "old");
     }
 
     [Fact]
@@ -135,13 +130,12 @@ public class FileObjectStoreAtomicityTests
     public async Task PutObject_IfNoneMatchStarOnExistingKey_FailsAndKeepsIt()
     {
         using var context = new StoreTestContext();
-        await context.PutAsync("k", "original");
+        var original = await context.PutAsync("k", "original");
 
         var e = await StoreTestContext.ThrowsS3Async("PreconditionFailed", () => context.PutAsync("k", "other", new ObjectWriteOptions { IfNoneMatchStar = true }));
 
         Assert.Equal(412, e.Status);
-        Assert.Equal("original", context.ReadText("k"));
-        Assert.Empty(context.TmpEntries());
+        context.AssertStillHolds(original, "original");
     }
 
     [Fact]

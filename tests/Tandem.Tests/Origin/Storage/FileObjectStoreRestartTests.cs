@@ -80,9 +80,7 @@ public class FileObjectStoreRestartTests(ITestOutputHelper output)
 
         context.Reopen();
 
-        Assert.Equal("<h1>version one</h1>", context.ReadText("index.html"));
-        ObjectAssert.Same(v1, context.Store.GetObjectInfo(StoreTestContext.Bucket, "index.html"));
-        Assert.Empty(context.TmpEntries());
+        context.AssertStillHolds(v1, "<h1>version one</h1>");
     }
 
     [Fact]

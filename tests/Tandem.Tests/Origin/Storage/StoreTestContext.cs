@@ -62,6 +62,14 @@ internal sealed class StoreTestContext : IDisposable
     /// <summary>Every file path under the data directory's tmp folder.</summary>
     public string[] TmpEntries() => Directory.GetFileSystemEntries(TmpDirectory);
 
+    /// <summary>Asserts <paramref name="version"/> is still what its key holds, whole, and no temporary file was left.</summary>
+    public void AssertStillHolds(ObjectInfo version, string body)
+    {
+        Assert.Equal(body, ReadText(version.Key));
+        ObjectAssert.Same(version, Store.GetObjectInfo(Bucket, version.Key));
+        Assert.Empty(TmpEntries());
+    }
+
     public static string Md5Hex(byte[] bytes) => Convert.ToHexStringLower(MD5.HashData(bytes));
 
     public static string Md5Hex(string text) => Md5Hex(Encoding.UTF8.GetBytes(text));
