@@ -17,6 +17,7 @@ internal static class TandemCommands
         var root = new RootCommand("Tandem keeps a static website online through the loss of a whole region: origins, edge, DNS, monitor, deploys and drills from one config file.");
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(OriginCommand.Build());
+        root.Subcommands.Add(KeygenCommand.Build());
         return root;
     }
 

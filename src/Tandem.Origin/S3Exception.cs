@@ -27,6 +27,9 @@ public sealed class S3Exception : Exception
     /// <summary>Extra elements for the XML body (for example Region for AuthorizationHeaderMalformed).</summary>
     public IReadOnlyDictionary<string, string>? Details { get; init; }
 
+    /// <summary>Response headers that belong with the error (for example Content-Range on a 416).</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
     public static S3Exception NoSuchBucket(string bucket) => new("NoSuchBucket", 404, "The specified bucket does not exist.", bucket);
 
     public static S3Exception NoSuchKey(string bucket, string key) => new("NoSuchKey", 404, "The specified key does not exist.", $"{bucket}/{key}");

@@ -187,7 +187,9 @@ public static class ConfigLoader
 
     private static string? Suggest(string name, IEnumerable<string> known) =>
         known.Select(k => (k, d: EditDistance(name.ToLowerInvariant(), k.ToLowerInvariant())))
-             .Where(x => x.d <= Math.Max(2, x.k.Length / 3))
+             .Where(x => x.d <= Math.Max(2, x.k.Length / 3)
+                 || (x.k.Length >= 3 && name.StartsWith(x.k, StringComparison.OrdinalIgnoreCase))
+                 || (name.Length >= 3 && x.k.StartsWith(name, StringComparison.OrdinalIgnoreCase)))
              .OrderBy(x => x.d)
              .Select(x => x.k)
              .FirstOrDefault();

@@ -1,0 +1,120 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tandem.Origin.Auth;
+using Tandem.Origin.S3;
+using Tandem.Origin.Storage;
+using Tandem.Origin.Website;
+
+namespace Tandem.Origin;
+
+/// <summary>
+/// A running origin: the storage engine, the S3 API listener and the website listener. The CLI
+/// and the functional tests both start origins through <see cref="StartAsync"/>, so tests run
+/// the production wiring.
+/// </summary>
+public sealed class OriginHost : IAsyncDisposable
+{
+    private readonly WebApplication _s3;
+    private readonly WebApplication _website;
+    private readonly FileObjectStore _store;
+
+    private OriginHost(WebApplication s3, WebApplication website, FileObjectStore store, Uri s3Url, Uri websiteUrl)
+    {
+        _s3 = s3;
+        _website = website;
+        _store = store;
+        S3Url = s3Url;
+        WebsiteUrl = websiteUrl;
+    }
+
+    /// <summary>Base URL of the S3 API, with the port actually bound.</summary>
+    public Uri S3Url { get; }
+
+    /// <summary>Base URL of the website endpoint, with the port actually bound.</summary>
+    public Uri WebsiteUrl { get; }
+
+    /// <summary>The storage engine, for in-process inspection by tests.</summary>
+    public IObjectStore Store => _store;
+
+    /// <summary>Opens the data directory and starts both listeners.</summary>
+    public static async Task<OriginHost> StartAsync(OriginOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        var time = TimeProvider.System;
+        var store = new FileObjectStore(options.DataDirectory, new FileObjectStoreOptions { Fsync = options.Fsync }, time);
+        var credentials = new StaticCredentialLookup(options.Credentials.Select(c => (c.AccessKeyId, c.SecretAccessKey)));
+
+        var s3 = CreateApp(options.S3Listen, logging, kestrel =>
+        {
+            // Bodies are limited by the S3 handler itself (it knows the decoded length).
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        var handler = new S3ApiHandler(store, credentials, options.S3, time, s3.Services.GetRequiredService<ILogger<S3ApiHandler>>());
+        s3.Run(handler.HandleAsync);
+
+        var website = CreateApp(options.WebsiteListen, logging, kestrel => kestrel.Limits.MaxRequestBodySize = 0);
+        website.MapWebsiteEndpoint(store, new WebsiteOptions { BaseDomain = options.S3.BaseDomain, FallbackBucket = options.DefaultBucket });
+
+        try
+        {
+            await s3.StartAsync(cancellationToken);
+            await website.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await s3.DisposeAsync();
+            await website.DisposeAsync();
+            store.Dispose();
+            throw;
+        }
+
+        return new OriginHost(s3, website, store, BoundUrl(s3), BoundUrl(website));
+    }
+
+    private static WebApplication CreateApp(IPEndPoint listen, Action<ILoggingBuilder>? logging, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> limits)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logging is not null)
+        {
+            logging(builder.Logging);
+        }
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(listen);
+            limits(k);
+        });
+        return builder.Build();
+    }
+
+    private static Uri BoundUrl(WebApplication app)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal));
+    }
+
+    /// <summary>Completes when either listener is told to stop.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _s3.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
+        _website.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
+        return stopped.Task.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _website.StopAsync();
+        await _s3.StopAsync();
+        await _website.DisposeAsync();
+        await _s3.DisposeAsync();
+        _store.Dispose();
+    }
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using Amazon.S3;
+using Tandem.Core.Configuration;
+using Tandem.Origin;
+
+namespace Tandem.FunctionalTests.Infrastructure;
+
+/// <summary>A real origin on 127.0.0.1 with free ports, started through the production wiring.</summary>
+public sealed class TestOrigin : IAsyncDisposable
+{
+    private readonly TempDir _dir;
+
+    private TestOrigin(TempDir dir, OriginHost host, S3Credentials credentials)
+    {
+        _dir = dir;
+        Host = host;
+        Credentials = credentials;
+    }
+
+    public OriginHost Host { get; }
+
+    public S3Credentials Credentials { get; }
+
+    public string DataDirectory => _dir.Combine("data");
+
+    public string S3Url => Host.S3Url.ToString().TrimEnd('/');
+
+    public string WebsiteUrl => Host.WebsiteUrl.ToString().TrimEnd('/');
+
+    public static S3Credentials NewCredentials() =>
+        new("TK" + RandomNumberGenerator.GetHexString(18).ToUpperInvariant(), Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)));
+
+    public static async Task<TestOrigin> StartAsync(string? defaultBucket = "site", long maxObjectBytes = 5L * 1024 * 1024 * 1024)
+    {
+        var dir = new TempDir("tandem-origin");
+        var credentials = NewCredentials();
+        var host = await OriginHost.StartAsync(new OriginOptions
+        {
+            DataDirectory = dir.Combine("data"),
+            S3Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            WebsiteListen = new IPEndPoint(IPAddress.Loopback, 0),
+            Credentials = [credentials],
+            DefaultBucket = defaultBucket,
+            Fsync = false,
+            S3 = new Tandem.Origin.S3.S3ApiOptions { MaxObjectBytes = maxObjectBytes },
+        });
+        return new TestOrigin(dir, host, credentials);
+    }
+
+    /// <summary>An SDK client set up as the reference notes advise for non-AWS endpoints.</summary>
+    public AmazonS3Client Client(bool whenRequiredChecksums = false)
+    {
+        var config = new AmazonS3Config
+        {
+            ServiceURL = S3Url,
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+        };
+        if (whenRequiredChecksums)
+        {
+            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
+            config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
+        }
+
+        return new AmazonS3Client(new BasicAWSCredentials(Credentials.AccessKeyId, Credentials.SecretAccessKey), config);
+    }
+
+    /// <summary>Environment for the AWS CLI: this origin's key, no user config, no metadata lookups.</summary>
+    public Dictionary<string, string?> AwsEnvironment(string home) => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = Credentials.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = Credentials.SecretAccessKey,
+        ["AWS_DEFAULT_REGION"] = "us-east-1",
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+        ["AWS_CONFIG_FILE"] = Path.Combine(home, "aws-config"),
+        ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(home, "aws-credentials"),
+        ["AWS_PAGER"] = "",
+        ["HOME"] = home,
+    };
+
+    public Task<ExternalTool.Result> AwsAsync(string home, params string[] args) =>
+        ExternalTool.RunAsync("aws", ["--endpoint-url", S3Url, .. args], AwsEnvironment(home));
+
+    /// <summary>Creates a bucket with website hosting and a public-read policy, as setup does.</summary>
+    public async Task CreateWebsiteBucketAsync(string bucket = "site")
+    {
+        using var s3 = Client();
+        await s3.PutBucketAsync(bucket);
+        await s3.PutBucketWebsiteAsync(new Amazon.S3.Model.PutBucketWebsiteRequest
+        {
+            BucketName = bucket,
+            WebsiteConfiguration = new Amazon.S3.Model.WebsiteConfiguration { IndexDocumentSuffix = "index.html", ErrorDocument = "404.html" },
+        });
+        await s3.PutBucketPolicyAsync(bucket, PublicReadPolicyJson(bucket));
+    }
+
+    public static string PublicReadPolicyJson(string bucket) =>
+        $$"""{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{bucket}}/*"}]}""";
+
+    /// <summary>Asserts that the website endpoint serves every file of <paramref name="tree"/> byte for byte.</summary>
+    public async Task AssertWebsiteServesAsync(IReadOnlyDictionary<string, byte[]> tree, string bucket = "site")
+    {
+        using var http = new HttpClient();
+        foreach (var (key, bytes) in tree)
+        {
+            var url = $"{WebsiteUrl}/{Tandem.Origin.S3.S3Target.UrlEncode(key, keepSlash: true)}";
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Host = $"{bucket}.localhost";
+            using var response = await http.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {key}: {(int)response.StatusCode}");
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.True(bytes.AsSpan().SequenceEqual(body), $"GET {key}: {body.Length} bytes differ from the {bytes.Length} uploaded");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        _dir.Dispose();
+    }
+}
+
+/// <summary>A `tandem origin` child process, so tests can kill -9 or SIGSTOP it for real.</summary>
+public sealed partial class OriginProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private OriginProcess(Process process, string s3Url, string websiteUrl)
+    {
+        _process = process;
+        S3Url = s3Url;
+        WebsiteUrl = websiteUrl;
+    }
+
+    public string S3Url { get; }
+
+    public string WebsiteUrl { get; }
+
+    public int Pid => _process.Id;
+
+    /// <summary>The CLI that the test project builds next to itself.</summary>
+    public static string CliPath => Path.Combine(AppContext.BaseDirectory, "tandem.dll");
+
+    public static async Task<OriginProcess> StartAsync(string dataDir, S3Credentials credentials, string s3Listen = "127.0.0.1:0", string websiteListen = "127.0.0.1:0")
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { CliPath, "origin", "--data", dataDir, "--s3-listen", s3Listen, "--website-listen", websiteListen, "--bucket", "site" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["AWS_ACCESS_KEY_ID"] = credentials.AccessKeyId;
+        psi.Environment["AWS_SECRET_ACCESS_KEY"] = credentials.SecretAccessKey;
+        var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var line = await process.StandardOutput.ReadLineAsync(cts.Token);
+        var match = line is null ? null : ReadyLine().Match(line);
+        if (match is null || !match.Success)
+        {
+            process.Kill(true);
+            throw new InvalidOperationException($"origin did not start: {line}\n{await stderr}");
+        }
+
+        _ = process.StandardOutput.ReadToEndAsync();
+        return new OriginProcess(process, match.Groups["s3"].Value, match.Groups["web"].Value);
+    }
+
+    /// <summary>kill -9: no chance to clean up.</summary>
+    public void KillHard()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"ready: s3 (?<s3>\S+) website (?<web>\S+)")]
+    private static partial Regex ReadyLine();
+}
