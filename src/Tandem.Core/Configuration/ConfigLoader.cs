@@ -47,9 +47,16 @@ public static class ConfigLoader
                 CheckShape(doc.RootElement, typeof(TandemConfig), "$", errors);
             }
 
-            if (errors.Count == 0)
+            // Unknown settings are skipped by the serializer, so the meaning of the rest can still
+            // be checked and every error reported in one go. A wrong value type was reported by
+            // the shape walk already; the serializer's own message for it would only repeat it.
+            var shapeErrors = errors.Count;
+            try
             {
                 config = doc.RootElement.Deserialize<TandemConfig>(Options);
+            }
+            catch (JsonException) when (shapeErrors > 0)
+            {
             }
         }
         catch (JsonException ex)
