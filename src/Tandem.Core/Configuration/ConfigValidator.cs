@@ -78,7 +78,209 @@ public static partial class ConfigValidator
             }
         }
 
+        ValidateDistribution(config, errors);
+        foreach (var (name, edge) in config.Edges)
+        {
+            ValidateEdge(name, edge, listeners, errors);
+        }
+
         return errors;
+    }
+
+    // CloudFront accepts exactly these as failover criteria.
+    private static readonly int[] FailoverCodes = [400, 403, 404, 416, 500, 502, 503, 504];
+
+    private static void ValidateDistribution(TandemConfig config, List<ConfigError> errors)
+    {
+        var d = config.Distribution;
+        foreach (var (name, group) in d.OriginGroups)
+        {
+            var at = $"$.distribution.originGroups.{name}";
+            if (!NamePattern().IsMatch(name))
+            {
+                errors.Add(new ConfigError(at, $"origin group name '{name}' must be 1-63 lower-case letters, digits or '-', starting with a letter"));
+            }
+
+            if (config.Origins.ContainsKey(name))
+            {
+                errors.Add(new ConfigError(at, $"'{name}' is also an origin's name; behaviors name either, so give the group its own name"));
+            }
+
+            if (group.Origins.Count < 2)
+            {
+                errors.Add(new ConfigError($"{at}.origins", "an origin group needs two or more origins, in order of preference"));
+            }
+
+            for (var i = 0; i < group.Origins.Count; i++)
+            {
+                if (!config.Origins.ContainsKey(group.Origins[i]))
+                {
+                    errors.Add(new ConfigError($"{at}.origins[{i}]", $"there is no origin named '{group.Origins[i]}' (origins: {string.Join(", ", config.Origins.Keys)})"));
+                }
+                else if (group.Origins.IndexOf(group.Origins[i]) != i)
+                {
+                    errors.Add(new ConfigError($"{at}.origins[{i}]", $"'{group.Origins[i]}' is listed twice"));
+                }
+            }
+
+            for (var i = 0; i < group.FailoverStatusCodes.Count; i++)
+            {
+                if (Array.IndexOf(FailoverCodes, group.FailoverStatusCodes[i]) < 0)
+                {
+                    errors.Add(new ConfigError($"{at}.failoverStatusCodes[{i}]", $"{group.FailoverStatusCodes[i]} cannot trigger failover; use any of {string.Join(", ", FailoverCodes)}"));
+                }
+            }
+        }
+
+        for (var i = 0; i < d.Behaviors.Count; i++)
+        {
+            var b = d.Behaviors[i];
+            var at = $"$.distribution.behaviors[{i}]";
+            if (string.IsNullOrEmpty(b.PathPattern))
+            {
+                errors.Add(new ConfigError($"{at}.pathPattern", "is empty; use \"*\" for everything or a pattern such as \"/assets/*\""));
+            }
+
+            if (!d.OriginGroups.ContainsKey(b.Target) && !config.Origins.ContainsKey(b.Target))
+            {
+                errors.Add(new ConfigError($"{at}.target", $"'{b.Target}' is neither an origin group nor an origin (groups: {string.Join(", ", d.OriginGroups.Keys)}; origins: {string.Join(", ", config.Origins.Keys)})"));
+            }
+
+            var p = b.CachePolicy;
+            if (p.MinTtl < 0 || p.DefaultTtl < 0 || p.MaxTtl < 0 || p.StaleIfErrorTtl < 0)
+            {
+                errors.Add(new ConfigError($"{at}.cachePolicy", "TTLs are seconds and cannot be negative"));
+            }
+            else if (p.MinTtl > p.DefaultTtl || p.DefaultTtl > p.MaxTtl)
+            {
+                errors.Add(new ConfigError($"{at}.cachePolicy", $"needs minTtl <= defaultTtl <= maxTtl (got {p.MinTtl}, {p.DefaultTtl}, {p.MaxTtl})"));
+            }
+
+            foreach (var m in b.AllowedMethods)
+            {
+                if (m is not ("GET" or "HEAD" or "OPTIONS" or "PUT" or "POST" or "PATCH" or "DELETE"))
+                {
+                    errors.Add(new ConfigError($"{at}.allowedMethods", $"'{m}' is not an HTTP method an edge forwards (GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE)"));
+                }
+            }
+        }
+
+        for (var i = 0; i < d.CustomErrorResponses.Count; i++)
+        {
+            var e = d.CustomErrorResponses[i];
+            var at = $"$.distribution.customErrorResponses[{i}]";
+            if (e.ErrorCode is < 400 or > 599)
+            {
+                errors.Add(new ConfigError($"{at}.errorCode", $"{e.ErrorCode} is not a 4xx or 5xx status"));
+            }
+
+            if (e.ResponsePagePath is { } page && !page.StartsWith('/'))
+            {
+                errors.Add(new ConfigError($"{at}.responsePagePath", $"'{page}' must start with '/', such as \"/404.html\""));
+            }
+
+            if (e.ResponseCode is { } code && (code < 200 || code > 599))
+            {
+                errors.Add(new ConfigError($"{at}.responseCode", $"{code} is not an HTTP status"));
+            }
+
+            if (e.TtlSeconds < 0)
+            {
+                errors.Add(new ConfigError($"{at}.ttlSeconds", "cannot be negative"));
+            }
+        }
+
+        foreach (var (name, origin) in config.Origins)
+        {
+            var c = origin?.Connection;
+            if (c is null)
+            {
+                continue;
+            }
+
+            var at = $"$.origins.{name}.connection";
+            if (c.ConnectTimeoutMs <= 0 || c.ResponseTimeoutMs <= 0)
+            {
+                errors.Add(new ConfigError(at, "connectTimeoutMs and responseTimeoutMs must be positive milliseconds"));
+            }
+
+            if (c.ConnectionAttempts is < 1 or > 3)
+            {
+                errors.Add(new ConfigError($"{at}.connectionAttempts", "must be 1, 2 or 3"));
+            }
+
+            if (c.OriginPath is { Length: > 0 } op && (!op.StartsWith('/') || op.EndsWith('/')))
+            {
+                errors.Add(new ConfigError($"{at}.originPath", $"'{op}' must start with '/' and not end with one, such as \"/releases/7\""));
+            }
+
+            var h = c.HealthCheck;
+            if (h.IntervalMs < 100 || h.TimeoutMs <= 0 || h.UnhealthyThreshold < 1 || h.HealthyThreshold < 1)
+            {
+                errors.Add(new ConfigError($"{at}.healthCheck", "intervalMs must be at least 100, timeoutMs positive, and both thresholds at least 1"));
+            }
+
+            if (!h.Path.StartsWith('/'))
+            {
+                errors.Add(new ConfigError($"{at}.healthCheck.path", $"'{h.Path}' must start with '/'"));
+            }
+        }
+    }
+
+    private static void ValidateEdge(string name, EdgeConfig edge, Dictionary<string, string> listeners, List<ConfigError> errors)
+    {
+        var at = $"$.edges.{name}";
+        if (!NamePattern().IsMatch(name))
+        {
+            errors.Add(new ConfigError(at, $"edge name '{name}' must be 1-63 lower-case letters, digits or '-', starting with a letter"));
+        }
+
+        if (edge.HttpListen is null && edge.HttpsListen is null)
+        {
+            errors.Add(new ConfigError(at, "give httpListen, httpsListen or both"));
+        }
+
+        if (edge.HttpListen is not null)
+        {
+            CheckListen(edge.HttpListen, $"{at}.httpListen", listeners, errors);
+        }
+
+        if (edge.HttpsListen is not null)
+        {
+            CheckListen(edge.HttpsListen, $"{at}.httpsListen", listeners, errors);
+            if (edge.Tls is null)
+            {
+                errors.Add(new ConfigError($"{at}.tls", "httpsListen needs tls with certificateFile and keyFile (PEM)"));
+            }
+        }
+
+        if (edge.RedirectHttpToHttps && edge.HttpsListen is null)
+        {
+            errors.Add(new ConfigError($"{at}.redirectHttpToHttps", "there is no httpsListen to redirect to"));
+        }
+
+        if (edge.Tls is { } tls && (string.IsNullOrWhiteSpace(tls.CertificateFile) || string.IsNullOrWhiteSpace(tls.KeyFile)))
+        {
+            errors.Add(new ConfigError($"{at}.tls", "needs both certificateFile and keyFile"));
+        }
+
+        CheckListen(edge.AdminListen, $"{at}.adminListen", listeners, errors);
+        CheckUrl(edge.AdminUrl, $"{at}.adminUrl", errors);
+        if (edge.AdminToken is not { } token || (token.Env is null) == (token.File is null))
+        {
+            errors.Add(new ConfigError($"{at}.adminToken", "name exactly one of env or file holding the admin API token, such as { \"file\": \".tandem/admin-token\" }"));
+        }
+
+        var c = edge.Cache;
+        if (c.MaxBytes <= 0 || c.MaxObjectBytes <= 0 || c.MaxObjectBytes > c.MaxBytes)
+        {
+            errors.Add(new ConfigError($"{at}.cache", "maxBytes and maxObjectBytes must be positive, with maxObjectBytes <= maxBytes"));
+        }
+
+        if (c.ErrorTtl < 0 || c.CollapseWaitMs <= 0)
+        {
+            errors.Add(new ConfigError($"{at}.cache", "errorTtl cannot be negative and collapseWaitMs must be positive"));
+        }
     }
 
     private static void ValidateSite(SiteConfig site, List<ConfigError> errors)

@@ -11,6 +11,12 @@ public sealed record TandemConfig
 
     /// <summary>Origins by name. A name is how other sections refer to an origin.</summary>
     public Dictionary<string, OriginConfig> Origins { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>What the edges serve and how they reach the origins.</summary>
+    public DistributionConfig Distribution { get; init; } = new();
+
+    /// <summary>Edge nodes by name.</summary>
+    public Dictionary<string, EdgeConfig> Edges { get; init; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>The static site itself.</summary>
@@ -52,6 +58,9 @@ public sealed record OriginConfig
 
     /// <summary>Set when Tandem runs this origin itself (<c>tandem origin NAME</c>).</summary>
     public OriginServerConfig? Server { get; init; }
+
+    /// <summary>How edges connect to this origin's website endpoint and check its health.</summary>
+    public OriginConnectionConfig Connection { get; init; } = new();
 }
 
 /// <summary>
