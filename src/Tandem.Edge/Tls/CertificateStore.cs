@@ -1,0 +1,181 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Tandem.Edge.Tls;
+
+/// <summary>
+/// The edge's certificate from a PEM chain and key file, picked up again when either file
+/// changes: a renewal (by an ACME client, or by hand) takes effect on the next TLS handshake
+/// without a restart or a dropped connection. A change that does not load (half-written file,
+/// key that does not match) keeps the current certificate serving and is reported.
+/// </summary>
+public sealed class CertificateStore : IDisposable
+{
+    private readonly string _certificateFile;
+    private readonly string _keyFile;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _checkEvery;
+    private readonly Action<string>? _onError;
+    private readonly object _gate = new();
+    private X509Certificate2 _current;
+    private (DateTime Cert, DateTime Key, long CertLength, long KeyLength) _stamp;
+    private long _nextCheckTicks;
+
+    /// <summary>Loads the files; throws <see cref="CertificateException"/> naming the file when they are unusable.</summary>
+    public CertificateStore(string certificateFile, string keyFile, TimeProvider? time = null, TimeSpan? checkEvery = null, Action<string>? onError = null)
+    {
+        _certificateFile = certificateFile;
+        _keyFile = keyFile;
+        _time = time ?? TimeProvider.System;
+        _checkEvery = checkEvery ?? TimeSpan.FromSeconds(2);
+        _onError = onError;
+        _stamp = Stamp();
+        _current = Load();
+        _nextCheckTicks = _time.GetTimestamp() + (long)(_checkEvery.TotalSeconds * _time.TimestampFrequency);
+    }
+
+    /// <summary>Times a changed certificate was loaded.</summary>
+    public int Reloads { get; private set; }
+
+    /// <summary>The certificate to present; checks the files at most once per check interval.</summary>
+    public X509Certificate2 Current
+    {
+        get
+        {
+            var now = _time.GetTimestamp();
+            if (now >= Volatile.Read(ref _nextCheckTicks))
+            {
+                CheckForChange(now);
+            }
+
+            return Volatile.Read(ref _current);
+        }
+    }
+
+    private void CheckForChange(long now)
+    {
+        lock (_gate)
+        {
+            if (now < _nextCheckTicks)
+            {
+                return;
+            }
+
+            _nextCheckTicks = now + (long)(_checkEvery.TotalSeconds * _time.TimestampFrequency);
+            (DateTime, DateTime, long, long) stamp;
+            try
+            {
+                stamp = Stamp();
+            }
+            catch (IOException ex)
+            {
+                _onError?.Invoke($"cannot read certificate files: {ex.Message}; keeping the current certificate");
+                return;
+            }
+
+            if (stamp == _stamp)
+            {
+                return;
+            }
+
+            try
+            {
+                var next = Load();
+                var old = Interlocked.Exchange(ref _current, next);
+                _stamp = stamp;
+                Reloads++;
+
+                // Handshakes in flight may still hold the old one; let the GC finalise it.
+                GC.KeepAlive(old);
+            }
+            catch (CertificateException ex)
+            {
+                _onError?.Invoke(ex.Message + "; keeping the current certificate");
+            }
+        }
+    }
+
+    private (DateTime, DateTime, long, long) Stamp()
+    {
+        var c = new FileInfo(_certificateFile);
+        var k = new FileInfo(_keyFile);
+        return (c.LastWriteTimeUtc, k.LastWriteTimeUtc, c.Exists ? c.Length : -1, k.Exists ? k.Length : -1);
+    }
+
+    private X509Certificate2 Load()
+    {
+        if (!File.Exists(_certificateFile))
+        {
+            throw new CertificateException($"certificate file '{_certificateFile}' does not exist");
+        }
+
+        if (!File.Exists(_keyFile))
+        {
+            throw new CertificateException($"key file '{_keyFile}' does not exist");
+        }
+
+        try
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(_certificateFile, _keyFile);
+
+            // Re-import so the private key is usable by SslStream on every platform.
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or UnauthorizedAccessException or IOException)
+        {
+            throw new CertificateException($"cannot load the certificate '{_certificateFile}' with key '{_keyFile}': {ex.Message}");
+        }
+    }
+
+    public void Dispose() => _current.Dispose();
+}
+
+/// <summary>A certificate or key that cannot be used; the message names the file.</summary>
+public sealed class CertificateException(string message) : Exception(message);
+
+/// <summary>Makes self-signed certificates (for `tandem up` and for tests).</summary>
+public static class SelfSignedCertificate
+{
+    /// <summary>Writes a self-signed ECDSA certificate for <paramref name="names"/> as two PEM files (the key owner-only).</summary>
+    public static X509Certificate2 Write(string certificateFile, string keyFile, IEnumerable<string> names, TimeSpan lifetime)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var list = names.ToList();
+        var request = new CertificateRequest($"CN={list[0]}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var name in list)
+        {
+            if (System.Net.IPAddress.TryParse(name, out var ip))
+            {
+                san.AddIpAddress(ip);
+            }
+            else
+            {
+                san.AddDnsName(name);
+            }
+        }
+
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var now = DateTimeOffset.UtcNow;
+        var cert = request.CreateSelfSigned(now.AddMinutes(-5), now.Add(lifetime));
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(certificateFile))!);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyFile))!);
+        WriteAtomically(keyFile, key.ExportPkcs8PrivateKeyPem(), ownerOnly: true);
+        WriteAtomically(certificateFile, cert.ExportCertificatePem(), ownerOnly: false);
+        return cert;
+    }
+
+    private static void WriteAtomically(string path, string text, bool ownerOnly)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, text + "\n");
+        if (ownerOnly && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(tmp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,65 @@
+using Tandem.Edge.Tls;
+
+namespace Tandem.Tests.Edge.Tls;
+
+public sealed class CertificateStoreTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tandem-tls").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private string Cert => Path.Combine(_dir, "cert.pem");
+
+    private string Key => Path.Combine(_dir, "key.pem");
+
+    [Fact]
+    public void Current_FilesReplaced_PicksUpTheNewCertificate()
+    {
+        var first = SelfSignedCertificate.Write(Cert, Key, ["localhost"], TimeSpan.FromDays(1));
+        using var store = new CertificateStore(Cert, Key, checkEvery: TimeSpan.Zero);
+        Assert.Equal(first.SerialNumber, store.Current.SerialNumber);
+
+        var second = SelfSignedCertificate.Write(Cert, Key, ["localhost", "127.0.0.1"], TimeSpan.FromDays(2));
+        File.SetLastWriteTimeUtc(Cert, DateTime.UtcNow.AddSeconds(5));
+
+        Assert.Equal(second.SerialNumber, store.Current.SerialNumber);
+        Assert.True(store.Current.HasPrivateKey);
+        Assert.Equal(1, store.Reloads);
+    }
+
+    [Fact]
+    public void Current_BrokenReplacement_KeepsServingTheOldOneAndReports()
+    {
+        var first = SelfSignedCertificate.Write(Cert, Key, ["localhost"], TimeSpan.FromDays(1));
+        var errors = new List<string>();
+        using var store = new CertificateStore(Cert, Key, checkEvery: TimeSpan.Zero, onError: errors.Add);
+
+        File.WriteAllText(Cert, "-----BEGIN CERTIFICATE-----\nnot base64\n");
+
+        Assert.Equal(first.SerialNumber, store.Current.SerialNumber);
+        Assert.NotEmpty(errors);
+        Assert.Contains("cert.pem", errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_MissingKey_NamesTheFile()
+    {
+        SelfSignedCertificate.Write(Cert, Key, ["localhost"], TimeSpan.FromDays(1));
+        File.Delete(Key);
+
+        var ex = Assert.Throws<CertificateException>(() => new CertificateStore(Cert, Key));
+
+        Assert.Contains("key.pem", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_KeyFile_IsOwnerOnly()
+    {
+        SelfSignedCertificate.Write(Cert, Key, ["localhost"], TimeSpan.FromDays(1));
+
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Key));
+        }
+    }
+}
