@@ -89,13 +89,7 @@ public sealed class TestOrigin : IAsyncDisposable
     public async Task CreateWebsiteBucketAsync(string bucket = "site")
     {
         using var s3 = Client();
-        await s3.PutBucketAsync(bucket);
-        await s3.PutBucketWebsiteAsync(new Amazon.S3.Model.PutBucketWebsiteRequest
-        {
-            BucketName = bucket,
-            WebsiteConfiguration = new Amazon.S3.Model.WebsiteConfiguration { IndexDocumentSuffix = "index.html", ErrorDocument = "404.html" },
-        });
-        await s3.PutBucketPolicyAsync(bucket, PublicReadPolicyJson(bucket));
+        await SiteSetup.CreateWebsiteBucketAsync(s3, bucket);
     }
 
     public static string PublicReadPolicyJson(string bucket) =>
