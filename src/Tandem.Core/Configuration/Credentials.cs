@@ -112,3 +112,50 @@ public static class CredentialResolver
         return sections;
     }
 }
+
+/// <summary>Reads a secret (such as the edge admin token) from where a <see cref="SecretConfig"/> says.</summary>
+public static class SecretResolver
+{
+    /// <summary>The secret, trimmed; throws <see cref="ConfigException"/> naming the setting when it is missing or empty.</summary>
+    public static string Resolve(SecretConfig? config, string settingPath, Func<string, string> resolvePath, Func<string, string?>? getEnv = null)
+    {
+        getEnv ??= Environment.GetEnvironmentVariable;
+        if (config?.File is { } file)
+        {
+            var full = resolvePath(file);
+            var text = File.Exists(full) ? File.ReadAllText(full).Trim() : null;
+            return string.IsNullOrEmpty(text)
+                ? throw new ConfigException("secret", [new ConfigError(settingPath + ".file", $"'{full}' does not exist or is empty")])
+                : text;
+        }
+
+        if (config?.Env is { } env)
+        {
+            var value = getEnv(env)?.Trim();
+            return string.IsNullOrEmpty(value)
+                ? throw new ConfigException("secret", [new ConfigError(settingPath + ".env", $"environment variable {env} is not set")])
+                : value;
+        }
+
+        throw new ConfigException("secret", [new ConfigError(settingPath, "name an env variable or a file that holds the secret")]);
+    }
+
+    /// <summary>Writes a new random token to <paramref name="path"/> (owner-only) unless one is there; returns it.</summary>
+    public static string EnsureTokenFile(string path)
+    {
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } existing)
+        {
+            return existing;
+        }
+
+        var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, token + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return token;
+    }
+}
