@@ -234,7 +234,7 @@ public sealed partial class S3ApiHandler
         using var body = RequestBody.Open(call.Context.Request.Body, call.Header, call.Auth);
         if (body.DeclaredLength > _options.MaxDocumentBytes)
         {
-            throw new S3Exception("EntityTooLarge", 400, $"The request document is larger than {_options.MaxDocumentBytes} bytes.");
+            throw DocumentTooLarge();
         }
 
         using var ms = new MemoryStream();
@@ -244,7 +244,7 @@ public sealed partial class S3ApiHandler
         {
             if (ms.Length + n > _options.MaxDocumentBytes)
             {
-                throw new S3Exception("EntityTooLarge", 400, $"The request document is larger than {_options.MaxDocumentBytes} bytes.");
+                throw DocumentTooLarge();
             }
 
             ms.Write(buffer, 0, n);
@@ -253,6 +253,11 @@ public sealed partial class S3ApiHandler
         body.Verify();
         return ms.ToArray();
     }
+
+    // S3's code for a request document over its limit; EntityTooLarge is about object bodies,
+    // and a client told that would look for a multipart upload it cannot make.
+    private S3Exception DocumentTooLarge() =>
+        new("MaxMessageLengthExceeded", 400, $"Your request was too big: request documents are limited to {_options.MaxDocumentBytes} bytes.");
 
     private static string HttpDate(DateTimeOffset t) => t.UtcDateTime.ToString("R", CultureInfo.InvariantCulture);
 
