@@ -51,6 +51,23 @@ public sealed class TestOrigin : IRunningOrigin, IAsyncDisposable
         return new TestOrigin(dir, host, credentials);
     }
 
+    /// <summary>Starts an origin whose website bucket "site" holds <paramref name="bytes"/> under <paramref name="key"/>.</summary>
+    public static async Task<TestOrigin> StartWithObjectAsync(string key, byte[] bytes)
+    {
+        var origin = await StartAsync();
+        try
+        {
+            await origin.CreateWebsiteBucketAsync();
+            await origin.PutAsync(key, bytes);
+            return origin;
+        }
+        catch
+        {
+            await origin.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Environment for the AWS CLI: this origin's key, no user config, no metadata lookups.</summary>
     public Dictionary<string, string?> AwsEnvironment(string home) => new()
     {

@@ -140,13 +140,7 @@ public sealed class SignatureTests
         Assert.Equal(Original, website.Body);
     }
 
-    private static async Task<TestOrigin> StartWithDocumentAsync()
-    {
-        var origin = await TestOrigin.StartAsync();
-        await origin.CreateWebsiteBucketAsync();
-        await origin.PutAsync("doc.txt", Original);
-        return origin;
-    }
+    private static Task<TestOrigin> StartWithDocumentAsync() => TestOrigin.StartWithObjectAsync("doc.txt", Original);
 
     private static RawRequest PutDoc(TestOrigin origin, string body) =>
         origin.Request("PUT", "/site/doc.txt").WithBody(Encoding.UTF8.GetBytes(body));
