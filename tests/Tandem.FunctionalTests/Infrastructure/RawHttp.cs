@@ -164,17 +164,20 @@ public static class RawHttp
     /// Sends the request and reads the response. The body is written while the response is read,
     /// since a server may answer (and stop reading) before the body is all sent.
     /// </summary>
-    public static Task<RawResponse> SendAsync(string baseUrl, RawRequest request) => SendAsync(baseUrl, request.Head(), request.Body);
-
-    public static async Task<RawResponse> SendAsync(string baseUrl, byte[] head, byte[] body)
+    /// <param name="endSending">Shut down the sending side after the body, as a client whose body ran out early does.</param>
+    public static async Task<RawResponse> SendAsync(string baseUrl, RawRequest request, bool endSending = false)
     {
         using var cts = new CancellationTokenSource(Timeout);
         using var client = await ConnectAsync(baseUrl);
         var stream = client.GetStream();
         var write = Task.Run(async () =>
         {
-            await stream.WriteAsync(head, cts.Token);
-            await stream.WriteAsync(body, cts.Token);
+            await stream.WriteAsync(request.Head(), cts.Token);
+            await stream.WriteAsync(request.Body, cts.Token);
+            if (endSending)
+            {
+                client.Client.Shutdown(SocketShutdown.Send);
+            }
         });
         var response = await ReadResponseAsync(stream, cts.Token);
         try
@@ -187,6 +190,19 @@ public static class RawHttp
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// Sends the head and the first <paramref name="count"/> bytes of the body and leaves the
+    /// connection open, as a client does mid-upload. Dispose the client to hang up.
+    /// </summary>
+    public static async Task<TcpClient> SendPartAsync(string baseUrl, RawRequest request, int count)
+    {
+        var client = await ConnectAsync(baseUrl);
+        var stream = client.GetStream();
+        await stream.WriteAsync(request.Head());
+        await stream.WriteAsync(request.Body.AsMemory(0, count));
+        return client;
     }
 
     /// <summary>Reads a response to the end of the connection (the request asked for Connection: close).</summary>

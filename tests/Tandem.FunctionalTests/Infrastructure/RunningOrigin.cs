@@ -111,6 +111,18 @@ public static class RunningOriginExtensions
         Assert.True(left.Length == 0, "DATA/tmp still holds: " + string.Join(", ", left.Select(Path.GetFileName)));
     }
 
+    /// <summary>Waits until a write in progress has put at least <paramref name="length"/> bytes in a DATA/tmp file.</summary>
+    public static async Task WaitForTempFileAsync(this IRunningOrigin origin, long length)
+    {
+        var tmp = new DirectoryInfo(Path.Combine(origin.DataDirectory, "tmp"));
+        var clock = Stopwatch.StartNew();
+        while (!tmp.EnumerateFiles().Any(f => f.Length >= length))
+        {
+            Assert.True(clock.Elapsed < PollTimeout, $"no file in DATA/tmp reached {length} bytes");
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Asserts the origin still works for others: an SDK PutObject, then the website endpoint serves those bytes.</summary>
     public static async Task AssertStillServesAsync(this IRunningOrigin origin)
     {
