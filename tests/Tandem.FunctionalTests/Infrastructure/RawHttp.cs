@@ -52,15 +52,26 @@ public sealed class RawRequest
     /// of the body unless another value (UNSIGNED-PAYLOAD, STREAMING-…) is given. Headers added
     /// afterwards are sent unsigned.
     /// </summary>
-    public RawRequest Sign(S3Credentials credentials, string? payloadHash = null)
+    public RawRequest Sign(S3Credentials credentials, string? payloadHash = null, DateTimeOffset? time = null)
     {
-        var q = Target.IndexOf('?');
-        var unsigned = new SignedRequest(Method, q < 0 ? Target : Target[..q], q < 0 ? "" : Target[(q + 1)..], _headers);
-        var signed = SigV4Signer.Sign(unsigned, credentials, "us-east-1", DateTimeOffset.UtcNow, payloadHash ?? Convert.ToHexStringLower(SHA256.HashData(Body)));
+        var signed = SigV4Signer.Sign(Unsigned(), credentials, "us-east-1", time ?? DateTimeOffset.UtcNow, payloadHash ?? Convert.ToHexStringLower(SHA256.HashData(Body)));
         _headers.Clear();
         _headers.AddRange(signed.Request.Headers);
         Auth = signed.Context;
         return this;
+    }
+
+    /// <summary>The target of a presigned URL for this request (path and query, the signature in the query); its body is UNSIGNED-PAYLOAD.</summary>
+    public string PresignedTarget(S3Credentials credentials, TimeSpan expires, DateTimeOffset? time = null)
+    {
+        var signed = SigV4Signer.Presign(Unsigned(), credentials, "us-east-1", time ?? DateTimeOffset.UtcNow, expires).Request;
+        return signed.RawPath + "?" + signed.RawQuery;
+    }
+
+    private SignedRequest Unsigned()
+    {
+        var q = Target.IndexOf('?');
+        return new SignedRequest(Method, q < 0 ? Target : Target[..q], q < 0 ? "" : Target[(q + 1)..], _headers);
     }
 
     /// <summary>

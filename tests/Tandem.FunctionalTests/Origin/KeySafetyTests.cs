@@ -85,6 +85,34 @@ public sealed partial class KeySafetyTests
         await origin.AssertStillServesAsync();
     }
 
+    [Theory]
+    [InlineData("site", "/../escape", "InvalidArgument")]
+    [InlineData("site", "/a/%2e%2e/%2e%2e/escape", "InvalidArgument")]
+    [InlineData("..", "/escape", "InvalidBucketName")]
+    [InlineData("site/..", "/escape", "")]
+    public async Task PutObject_VirtualHostedTraversal_Refused(string bucket, string target, string code)
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await origin.CreateWebsiteBucketAsync();
+
+        // Virtual-hosted style: the bucket is in the Host header and the whole path is the key.
+        var host = $"{bucket}.localhost:{new Uri(origin.S3Url).Port}";
+        var put = await origin.SendAsync(new RawRequest("PUT", target, host).WithBody("escaped"u8.ToArray()).Sign(origin.Credentials));
+
+        if (code.Length == 0)
+        {
+            Assert.Equal(400, put.Status); // Kestrel refuses a Host header with a '/' itself
+        }
+        else
+        {
+            put.AssertError(400, code);
+        }
+
+        Assert.Empty(origin.Host.Store.List("site", new Tandem.Origin.Storage.ListRequest()).Objects);
+        await AssertOnlyStoreFilesAsync(origin);
+        await origin.AssertStillServesAsync();
+    }
+
     [Fact]
     public async Task Website_TraversalTargets_NeverServeFilesOutsideTheBucket()
     {

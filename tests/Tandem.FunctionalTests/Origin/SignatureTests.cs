@@ -58,6 +58,40 @@ public sealed class SignatureTests
     }
 
     [Fact]
+    public async Task Write_SignedAnHourAgo_RequestTimeTooSkewedAndNothingChanges()
+    {
+        await using var origin = await StartWithDocumentAsync();
+
+        var response = await origin.SendAsync(PutDoc(origin, "replaced").Sign(origin.Credentials, time: DateTimeOffset.UtcNow.AddHours(-1)));
+
+        response.AssertError(403, "RequestTimeTooSkewed");
+        await AssertUnchangedAsync(origin);
+    }
+
+    [Fact]
+    public async Task PutObject_PresignedUrlTamperedOrExpired_403UntilTheUrlIsIntact()
+    {
+        await using var origin = await StartWithDocumentAsync();
+        var replacement = Encoding.UTF8.GetBytes("version 2, through a presigned URL");
+        var url = PutDoc(origin, "").PresignedTarget(origin.Credentials, TimeSpan.FromMinutes(5));
+        var expired = PutDoc(origin, "").PresignedTarget(origin.Credentials, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow.AddHours(-1));
+        Assert.Contains("X-Amz-Expires=300", url, StringComparison.Ordinal);
+
+        var longer = await origin.SendAsync(origin.Request("PUT", url.Replace("X-Amz-Expires=300", "X-Amz-Expires=3000", StringComparison.Ordinal)).WithBody(replacement));
+        var otherKey = await origin.SendAsync(origin.Request("PUT", url.Replace("/site/doc.txt", "/site/copy.txt", StringComparison.Ordinal)).WithBody(replacement));
+        var late = await origin.SendAsync(origin.Request("PUT", expired).WithBody(replacement));
+
+        longer.AssertError(403, "SignatureDoesNotMatch");
+        otherKey.AssertError(403, "SignatureDoesNotMatch");
+        late.AssertError(403, "AccessDenied");
+        await AssertUnchangedAsync(origin);
+
+        // The same URL, untouched and in time, is accepted: the refusals were about the changes.
+        Assert.Equal(200, (await origin.SendAsync(origin.Request("PUT", url).WithBody(replacement))).Status);
+        await origin.AssertObjectAsync("doc.txt", replacement);
+    }
+
+    [Fact]
     public async Task PutObject_BodyChangedAfterSigning_XAmzContentSHA256MismatchAndOldVersionKept()
     {
         await using var origin = await StartWithDocumentAsync();
