@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Amazon.Runtime;
-using Amazon.S3;
 using Tandem.Core.Configuration;
 using Tandem.Origin;
 

@@ -28,8 +28,6 @@ public sealed class RawRequest
     /// <summary>The request target exactly as sent, such as "/site/a%2Fb?uploads".</summary>
     public string Target { get; }
 
-    public IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
-
     public byte[] Body { get; private set; } = [];
 
     /// <summary>What the signature established, for signing aws-chunked chunks; null until <see cref="Sign"/>.</summary>
@@ -66,12 +64,6 @@ public sealed class RawRequest
     {
         var signed = SigV4Signer.Presign(Unsigned(), credentials, "us-east-1", time ?? DateTimeOffset.UtcNow, expires).Request;
         return signed.RawPath + "?" + signed.RawQuery;
-    }
-
-    private SignedRequest Unsigned()
-    {
-        var q = Target.IndexOf('?');
-        return new SignedRequest(Method, q < 0 ? Target : Target[..q], q < 0 ? "" : Target[(q + 1)..], _headers);
     }
 
     /// <summary>
@@ -120,6 +112,12 @@ public sealed class RawRequest
         }
 
         return Encoding.UTF8.GetBytes(text.Append("Connection: close\r\n\r\n").ToString());
+    }
+
+    private SignedRequest Unsigned()
+    {
+        var q = Target.IndexOf('?');
+        return new SignedRequest(Method, q < 0 ? Target : Target[..q], q < 0 ? "" : Target[(q + 1)..], _headers);
     }
 }
 
