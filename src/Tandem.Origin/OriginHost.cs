@@ -53,6 +53,11 @@ public sealed class OriginHost : IAsyncDisposable
         {
             // Bodies are limited by the S3 handler itself (it knows the decoded length).
             kestrel.Limits.MaxRequestBodySize = null;
+
+            // Kestrel's 8 KiB would answer a long key with a bare 414 that clients cannot read.
+            // 32 KiB is ten times S3's longest key (1024 bytes) fully percent-encoded, so a key
+            // too long for S3 still reaches the handler and gets KeyTooLongError.
+            kestrel.Limits.MaxRequestLineSize = 32 * 1024;
         });
         var handler = new S3ApiHandler(store, credentials, options.S3, time, s3.Services.GetRequiredService<ILogger<S3ApiHandler>>());
         s3.Run(handler.HandleAsync);

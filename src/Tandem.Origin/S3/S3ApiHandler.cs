@@ -42,6 +42,9 @@ public sealed partial class S3ApiHandler
         "policyStatus", "website-redirect",
     ];
 
+    // Bucket sub-resources that must never be read as a plain object operation on a key.
+    private static readonly string[] BucketOnlySubresources = ["website", "policy", "location", "delete", "list-type"];
+
     public async Task HandleAsync(HttpContext context)
     {
         var requestId = RandomNumberGenerator.GetHexString(16);
@@ -144,6 +147,14 @@ public sealed partial class S3ApiHandler
             };
         }
 
+        foreach (var sub in BucketOnlySubresources)
+        {
+            if (t.Has(sub))
+            {
+                throw S3Exception.InvalidRequest($"The '{sub}' sub-resource applies to a bucket, but this request names the object '{t.Key}'.");
+            }
+        }
+
         return method switch
         {
             "PUT" when t.Has("uploadId") && call.Header("x-amz-copy-source") is not null => throw S3Exception.NotImplemented("UploadPartCopy"),
@@ -234,7 +245,7 @@ public sealed partial class S3ApiHandler
         using var body = RequestBody.Open(call.Context.Request.Body, call.Header, call.Auth);
         if (body.DeclaredLength > _options.MaxDocumentBytes)
         {
-            throw new S3Exception("EntityTooLarge", 400, $"The request document is larger than {_options.MaxDocumentBytes} bytes.");
+            throw DocumentTooLarge();
         }
 
         using var ms = new MemoryStream();
@@ -244,7 +255,7 @@ public sealed partial class S3ApiHandler
         {
             if (ms.Length + n > _options.MaxDocumentBytes)
             {
-                throw new S3Exception("EntityTooLarge", 400, $"The request document is larger than {_options.MaxDocumentBytes} bytes.");
+                throw DocumentTooLarge();
             }
 
             ms.Write(buffer, 0, n);
@@ -253,6 +264,11 @@ public sealed partial class S3ApiHandler
         body.Verify();
         return ms.ToArray();
     }
+
+    // S3's code for a request document over its limit; EntityTooLarge is about object bodies,
+    // and a client told that would look for a multipart upload it cannot make.
+    private S3Exception DocumentTooLarge() =>
+        new("MaxMessageLengthExceeded", 400, $"Your request was too big: request documents are limited to {_options.MaxDocumentBytes} bytes.");
 
     private static string HttpDate(DateTimeOffset t) => t.UtcDateTime.ToString("R", CultureInfo.InvariantCulture);
 

@@ -2,15 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Amazon.Runtime;
-using Amazon.S3;
 using Tandem.Core.Configuration;
 using Tandem.Origin;
 
 namespace Tandem.FunctionalTests.Infrastructure;
 
 /// <summary>A real origin on 127.0.0.1 with free ports, started through the production wiring.</summary>
-public sealed class TestOrigin : IAsyncDisposable
+public sealed class TestOrigin : IRunningOrigin, IAsyncDisposable
 {
     private readonly TempDir _dir;
 
@@ -51,22 +49,21 @@ public sealed class TestOrigin : IAsyncDisposable
         return new TestOrigin(dir, host, credentials);
     }
 
-    /// <summary>An SDK client set up as the reference notes advise for non-AWS endpoints.</summary>
-    public AmazonS3Client Client(bool whenRequiredChecksums = false)
+    /// <summary>Starts an origin whose website bucket "site" holds <paramref name="bytes"/> under <paramref name="key"/>.</summary>
+    public static async Task<TestOrigin> StartWithObjectAsync(string key, byte[] bytes)
     {
-        var config = new AmazonS3Config
+        var origin = await StartAsync();
+        try
         {
-            ServiceURL = S3Url,
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-        };
-        if (whenRequiredChecksums)
-        {
-            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
-            config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
+            await origin.CreateWebsiteBucketAsync();
+            await origin.PutAsync(key, bytes);
+            return origin;
         }
-
-        return new AmazonS3Client(new BasicAWSCredentials(Credentials.AccessKeyId, Credentials.SecretAccessKey), config);
+        catch
+        {
+            await origin.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Environment for the AWS CLI: this origin's key, no user config, no metadata lookups.</summary>
@@ -84,13 +81,6 @@ public sealed class TestOrigin : IAsyncDisposable
 
     public Task<ExternalTool.Result> AwsAsync(string home, params string[] args) =>
         ExternalTool.RunAsync("aws", ["--endpoint-url", S3Url, .. args], AwsEnvironment(home));
-
-    /// <summary>Creates a bucket with website hosting and a public-read policy, as setup does.</summary>
-    public async Task CreateWebsiteBucketAsync(string bucket = "site")
-    {
-        using var s3 = Client();
-        await SiteSetup.CreateWebsiteBucketAsync(s3, bucket);
-    }
 
     public static string PublicReadPolicyJson(string bucket) =>
         $$"""{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{{bucket}}/*"}]}""";
@@ -119,16 +109,22 @@ public sealed class TestOrigin : IAsyncDisposable
 }
 
 /// <summary>A `tandem origin` child process, so tests can kill -9 or SIGSTOP it for real.</summary>
-public sealed partial class OriginProcess : IAsyncDisposable
+public sealed partial class OriginProcess : IRunningOrigin, IAsyncDisposable
 {
     private readonly Process _process;
 
-    private OriginProcess(Process process, string s3Url, string websiteUrl)
+    private OriginProcess(Process process, string s3Url, string websiteUrl, string dataDirectory, S3Credentials credentials)
     {
         _process = process;
         S3Url = s3Url;
         WebsiteUrl = websiteUrl;
+        DataDirectory = dataDirectory;
+        Credentials = credentials;
     }
+
+    public S3Credentials Credentials { get; }
+
+    public string DataDirectory { get; }
 
     public string S3Url { get; }
 
@@ -166,7 +162,7 @@ public sealed partial class OriginProcess : IAsyncDisposable
         }
 
         _ = process.StandardOutput.ReadToEndAsync();
-        return new OriginProcess(process, match.Groups["s3"].Value, match.Groups["web"].Value);
+        return new OriginProcess(process, match.Groups["s3"].Value, match.Groups["web"].Value, dataDir, credentials);
     }
 
     /// <summary>kill -9: no chance to clean up.</summary>

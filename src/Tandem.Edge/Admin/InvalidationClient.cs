@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Tandem.Core.Configuration;
+
+namespace Tandem.Edge.Admin;
+
+/// <summary>
+/// Sends invalidation paths to every edge of a config at once and returns when all of them
+/// have applied them (each edge answers only after its cache dropped the paths).
+/// </summary>
+public static class InvalidationClient
+{
+    /// <summary>One edge's answer.</summary>
+    public sealed record EdgeResult(string Edge, bool Ok, int Removed, TimeSpan Elapsed, string? Error);
+
+    /// <summary>The admin base URL of an edge: AdminUrl, else http://AdminListen (any-address becomes loopback).</summary>
+    public static Uri AdminBaseUrl(EdgeConfig edge)
+    {
+        if (edge.AdminUrl is { } url)
+        {
+            return new Uri(url.TrimEnd('/') + "/");
+        }
+
+        _ = ListenAddress.TryParse(edge.AdminListen, out var ep, out _);
+        var host = ep.Address.Equals(System.Net.IPAddress.Any) ? "127.0.0.1" : ep.Address.ToString();
+        if (ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            host = ep.Address.Equals(System.Net.IPAddress.IPv6Any) ? "[::1]" : $"[{ep.Address}]";
+        }
+
+        return new Uri($"http://{host}:{ep.Port}/");
+    }
+
+    public static async Task<IReadOnlyList<EdgeResult>> InvalidateAsync(LoadedConfig loaded, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var tasks = loaded.Config.Edges.Select(async e =>
+        {
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var token = SecretResolver.Resolve(e.Value.AdminToken, $"$.edges.{e.Key}.adminToken", loaded.ResolvePath);
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(AdminBaseUrl(e.Value), "invalidations"))
+                {
+                    Content = JsonContent.Create(new InvalidationRequest(paths)),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await http.SendAsync(request, cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return new EdgeResult(e.Key, false, 0, watch.Elapsed, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}".Trim());
+                }
+
+                var body = await response.Content.ReadFromJsonAsync<InvalidationResponse>(cancellationToken);
+                return new EdgeResult(e.Key, true, body?.Removed ?? 0, watch.Elapsed, null);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ConfigException)
+            {
+                return new EdgeResult(e.Key, false, 0, watch.Elapsed, ex.Message);
+            }
+        });
+        return await Task.WhenAll(tasks);
+    }
+}
+
+/// <summary>Body of POST /invalidations.</summary>
+public sealed record InvalidationRequest(IReadOnlyList<string> Paths);
+
+/// <summary>Answer of POST /invalidations: how many cached entries were dropped.</summary>
+public sealed record InvalidationResponse(IReadOnlyList<string> Paths, int Removed);
