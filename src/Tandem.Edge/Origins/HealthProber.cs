@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Tandem.Edge.Origins;
+
+/// <summary>
+/// Probes every origin in the background: GET of its HealthCheck.Path (under its origin path,
+/// as real requests are, and with its Host header) every IntervalMs, each allowed TimeoutMs.
+/// 2xx and 3xx are good. Any 4xx or 5xx is bad: a bucket whose website configuration was deleted
+/// answers 404 NoSuchWebsiteConfiguration, and that origin must not get traffic. A probe that
+/// gets no answer (refused, timeout) counts as a <see cref="OriginFailureKind.Transport"/> failure.
+/// </summary>
+/// <remarks>
+/// Healthy origins are probed too: that is how a frozen primary is found within about
+/// IntervalMs + TimeoutMs even when no request happens to reach it, and the requests already
+/// waiting on it move on at that moment (<see cref="OriginHealth.UnhealthyToken"/>). Each
+/// origin has one loop, so its probes never overlap; intervals are jittered by ±10% so that
+/// several edges do not probe an origin in step.
+/// </remarks>
+public sealed class HealthProber : IAsyncDisposable
+{
+    private readonly IReadOnlyList<OriginRuntime> _origins;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _running = Task.CompletedTask;
+    private long _probes;
+
+    /// <param name="origins">The origins to probe, each with its own HealthCheck settings.</param>
+    /// <param name="time">Clock for intervals and timeouts; null for the system clock.</param>
+    /// <param name="logger">Where failed probes are logged (Debug); null for nowhere.</param>
+    public HealthProber(IEnumerable<OriginRuntime> origins, TimeProvider? time = null, ILogger? logger = null)
+    {
+        _origins = [.. origins];
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Probes sent so far, over all origins.</summary>
+    public long ProbesSent => Interlocked.Read(ref _probes);
+
+    /// <summary>Starts one probe loop per origin; the first probes go out within a tenth of an interval.</summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+        if (!_running.IsCompleted)
+        {
+            throw new InvalidOperationException("the health prober is already running");
+        }
+
+        _running = Task.WhenAll(_origins.Select(o => Task.Run(() => RunAsync(o, _stop.Token))));
+    }
+
+    /// <summary>Stops every loop, cancelling probes in flight, and waits for them to end.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync();
+        }
+
+        await _running;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+
+    /// <summary>One probe of <paramref name="origin"/>, fed to its health. Exposed for tests and for an on-demand check.</summary>
+    public async Task<bool> ProbeOnceAsync(OriginRuntime origin, CancellationToken cancellationToken = default)
+    {
+        var check = origin.Endpoint.Connection.HealthCheck;
+        Interlocked.Increment(ref _probes);
+        var (ok, kind, reason) = await ProbeAsync(origin, cancellationToken);
+        origin.Health.RecordProbe(ok, reason, kind);
+        if (!ok)
+        {
+            OriginsLog.ProbeFailed(_logger, origin.Name, check.Path, reason ?? "");
+        }
+
+        return ok;
+    }
+
+    private async Task RunAsync(OriginRuntime origin, CancellationToken stop)
+    {
+        var interval = TimeSpan.FromMilliseconds(origin.Endpoint.Connection.HealthCheck.IntervalMs);
+        try
+        {
+            await Task.Delay(interval * Random.Shared.NextDouble() * 0.1, _time, stop);
+            while (!stop.IsCancellationRequested)
+            {
+                var started = _time.GetTimestamp();
+                await ProbeOnceAsync(origin, stop);
+                var wait = interval * (0.9 + (Random.Shared.NextDouble() * 0.2)) - _time.GetElapsedTime(started);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, stop);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<(bool Ok, OriginFailureKind Kind, string? Reason)> ProbeAsync(OriginRuntime origin, CancellationToken stop)
+    {
+        var endpoint = origin.Endpoint;
+        var check = endpoint.Connection.HealthCheck;
+        using var request = new HttpRequestMessage(HttpMethod.Get, endpoint.RequestUri(check.Path))
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        request.Headers.Host = endpoint.HostHeader;
+        request.Headers.TryAddWithoutValidation("User-Agent", "Tandem-Edge-HealthCheck");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(check.TimeoutMs), _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
+        try
+        {
+            using var response = await origin.Client.Invoker.SendAsync(request, linked.Token);
+            origin.Health.NoteAnswer();
+            var status = (int)response.StatusCode;
+            return status is >= 200 and < 400
+                ? (true, OriginFailureKind.Status, null)
+                : (false, OriginFailureKind.Status, $"probe of {check.Path} answered {status}");
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return (false, OriginFailureKind.Transport, $"probe of {check.Path} got no answer within {check.TimeoutMs} ms");
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException)
+        {
+            var detail = ex.InnerException?.Message is { Length: > 0 } inner ? $"{ex.Message} ({inner})" : ex.Message;
+            return (false, OriginFailureKind.Transport, $"probe of {check.Path} failed: {detail}");
+        }
+    }
+}
