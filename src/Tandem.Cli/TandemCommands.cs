@@ -18,6 +18,8 @@ internal static class TandemCommands
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(OriginCommand.Build());
         root.Subcommands.Add(KeygenCommand.Build());
+        root.Subcommands.Add(EdgeCommand.Build());
+        root.Subcommands.Add(InvalidateCommand.Build());
         return root;
     }
 

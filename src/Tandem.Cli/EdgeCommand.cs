@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Tandem.Core.Configuration;
+using Tandem.Edge;
+using Tandem.Edge.Tls;
+
+namespace Tandem.Cli;
+
+/// <summary><c>tandem edge NAME</c>: runs a caching edge node in front of the origin groups.</summary>
+internal static class EdgeCommand
+{
+    private static readonly Argument<string> NameArgument = new("name") { Description = "Edge to run, by its name in the config file (edges.NAME)." };
+    private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Log listener and health events at information level." };
+
+    public static Command Build()
+    {
+        var command = new Command("edge", "Run an edge: Tandem's CDN node, caching in memory and failing over between the origins of each origin group.");
+        command.Arguments.Add(NameArgument);
+        command.Options.Add(TandemCommands.ConfigOption);
+        command.Options.Add(VerboseOption);
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(TandemCommands.ConfigOption)!, parse.GetValue(NameArgument)!, parse.GetValue(VerboseOption), Console.Out, Console.Error, ct));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(string configPath, string name, bool verbose, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        EdgeOptions options;
+        try
+        {
+            options = EdgeOptions.FromConfig(ConfigLoader.Load(configPath), name);
+        }
+        catch (ConfigException ex)
+        {
+            await error.WriteLineAsync("tandem edge: " + ex.Message);
+            return 2;
+        }
+
+        EdgeHost host;
+        try
+        {
+            host = await EdgeHost.StartAsync(options, logging => logging
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning), cancellationToken: cancellationToken);
+        }
+        catch (CertificateException ex)
+        {
+            await error.WriteLineAsync($"tandem edge: $.edges.{name}.tls: {ex.Message}");
+            return 2;
+        }
+        catch (ConfigException ex)
+        {
+            await error.WriteLineAsync("tandem edge: " + ex.Message);
+            return 2;
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            await error.WriteLineAsync($"tandem edge: cannot listen ({ex.Message}); check $.edges.{name}.httpListen, httpsListen and adminListen.");
+            return 3;
+        }
+
+        await using (host)
+        {
+            await output.WriteLineAsync($"edge {name} ready: http {host.HttpUrl?.ToString().TrimEnd('/') ?? "-"} https {host.HttpsUrl?.ToString().TrimEnd('/') ?? "-"} admin {host.AdminUrl.ToString().TrimEnd('/')}");
+            await output.FlushAsync(cancellationToken);
+            try
+            {
+                await host.WaitForShutdownAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tandem.Core.Metrics;
+using Tandem.Edge.Admin;
+using Tandem.Edge.Caching;
+using Tandem.Edge.Origins;
+using Tandem.Edge.Serving;
+using Tandem.Edge.Tls;
+
+namespace Tandem.Edge;
+
+/// <summary>
+/// A running edge: visitor listeners (HTTP, HTTPS), the admin listener, the cache, the origin
+/// runtimes with their health probes. The CLI and the functional tests both start edges
+/// through <see cref="StartAsync"/>.
+/// </summary>
+public sealed class EdgeHost : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned;
+    private readonly WebApplication _web;
+    private readonly WebApplication _admin;
+
+    private EdgeHost(WebApplication web, WebApplication admin, List<IAsyncDisposable> owned, ResponseCache cache, IReadOnlyList<OriginRuntime> origins)
+    {
+        _web = web;
+        _admin = admin;
+        _owned = owned;
+        Cache = cache;
+        Origins = origins;
+    }
+
+    /// <summary>Plain-HTTP visitor URL, when there is an HTTP listener.</summary>
+    public Uri? HttpUrl { get; private set; }
+
+    /// <summary>HTTPS visitor URL, when there is an HTTPS listener.</summary>
+    public Uri? HttpsUrl { get; private set; }
+
+    public Uri AdminUrl { get; private set; } = null!;
+
+    public ResponseCache Cache { get; }
+
+    public IReadOnlyList<OriginRuntime> Origins { get; }
+
+    public static async Task<EdgeHost> StartAsync(EdgeOptions options, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        time ??= TimeProvider.System;
+        var owned = new List<IAsyncDisposable>();
+        var meter = new Meter(EdgeAssembly.MeterName);
+        var exporter = new PrometheusExporter(meter);
+        var originMetrics = new OriginMetrics(new SingleMeterFactory(meter));
+        CertificateStore? certificates = null;
+
+        var web = CreateApp(logging, kestrel =>
+        {
+            if (options.HttpListen is { } http)
+            {
+                kestrel.Listen(http, l => l.Protocols = HttpProtocols.Http1AndHttp2);
+            }
+
+            if (options.HttpsListen is { } https)
+            {
+                kestrel.Listen(https, l =>
+                {
+                    l.Protocols = HttpProtocols.Http1AndHttp2;
+                    l.UseHttps(h => h.ServerCertificateSelector = (_, _) => certificates!.Current);
+                });
+            }
+        });
+        var logger = web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tandem.Edge");
+        if (options.HttpsListen is not null)
+        {
+            certificates = new CertificateStore(options.CertificateFile!, options.KeyFile!, time, onError: p => EdgeLog.CertificateProblem(logger, p));
+        }
+
+        var catalog = OriginCatalog.FromConfig(
+            new Core.Configuration.TandemConfig { Origins = new(options.Origins, StringComparer.Ordinal), Distribution = options.Distribution },
+            time, web.Services.GetRequiredService<ILoggerFactory>(), originMetrics);
+        var behaviors = BehaviorTable.Create(options.Distribution, catalog);
+        var cache = new ResponseCache(options.Cache.MaxBytes, time);
+        var collapser = new RequestCollapser(TimeSpan.FromMilliseconds(Math.Max(options.Cache.CollapseWaitMs, 1000) * 3));
+        var fetcher = new OriginGroupFetcher(originMetrics, logger);
+        var metrics = new EdgeMetrics(meter, () => cache.Bytes, () => cache.Count, () => cache.Hits, () => cache.Misses);
+        var accessLog = new AccessLog(options.AccessLog);
+        var handler = new EdgeHandler(options, behaviors, cache, collapser, fetcher, metrics, accessLog, time, logger);
+        web.Run(handler.HandleAsync);
+
+        // Only origins some behavior uses are probed.
+        var used = behaviors.All.SelectMany(b => b.Target.Origins).Distinct().ToList();
+        var prober = new HealthProber(used, time, logger);
+
+        var admin = CreateApp(logging, kestrel => kestrel.Listen(options.AdminListen));
+        new AdminApi(options.Name, options.AdminToken, cache, used, exporter, logger).Map(admin);
+
+        owned.Add(prober);
+        owned.Add(new Disposer(() =>
+        {
+            accessLog.Dispose();
+            collapser.Dispose();
+            catalog.Dispose();
+
+            originMetrics.Dispose();
+            exporter.Dispose();
+            meter.Dispose();
+            certificates?.Dispose();
+        }));
+
+        var host = new EdgeHost(web, admin, owned, cache, used);
+        try
+        {
+            await web.StartAsync(cancellationToken);
+            await admin.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        prober.Start();
+        var addresses = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(Loopback).ToList();
+        host.HttpUrl = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttp);
+        host.HttpsUrl = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps);
+        host.AdminUrl = Loopback(admin.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return host;
+    }
+
+    private static Uri Loopback(string address) =>
+        new(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal));
+
+    private static WebApplication CreateApp(Action<ILoggingBuilder>? logging, Action<KestrelServerOptions> listen)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            listen(k);
+        });
+        return builder.Build();
+    }
+
+    /// <summary>Completes when the visitor listener is told to stop (Ctrl-C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _web.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
+        _admin.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
+        return stopped.Task.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _web.StopAsync();
+        await _admin.StopAsync();
+        await _web.DisposeAsync();
+        await _admin.DisposeAsync();
+        foreach (var d in _owned)
+        {
+            await d.DisposeAsync();
+        }
+    }
+
+    private sealed class Disposer(Action dispose) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Hands every instrument to the edge's own Meter, so one exporter sees origin and edge series alike.</summary>
+    private sealed class SingleMeterFactory(Meter meter) : IMeterFactory
+    {
+        public Meter Create(MeterOptions options) => meter;
+
+        public void Dispose()
+        {
+        }
+    }
+}

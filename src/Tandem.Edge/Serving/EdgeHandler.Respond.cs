@@ -1,0 +1,284 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using Tandem.Core.Http;
+using Tandem.Edge.Caching;
+using Tandem.Edge.Origins;
+
+namespace Tandem.Edge.Serving;
+
+public sealed partial class EdgeHandler
+{
+    /// <summary>
+    /// Answers from an entry: the visitor's conditions (304/412), a range of the identity body,
+    /// or the body in the best encoding the visitor accepts, with the edge's own headers.
+    /// </summary>
+    private async Task ServeEntryAsync(HttpContext context, Behavior behavior, CacheEntry entry, string cacheStatus, Outcome outcome, int? statusOverride = null)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var now = _time.GetUtcNow();
+        outcome.Cache = cacheStatus;
+        outcome.Origin = entry.Origin;
+        var status = statusOverride ?? entry.Status;
+        foreach (var (name, value) in entry.Headers)
+        {
+            if (!IsHopByHop(name) && !(statusOverride is not null && name.Equals(HeaderNames.CacheControl, StringComparison.OrdinalIgnoreCase)))
+            {
+                response.Headers.Append(name, value);
+            }
+        }
+
+        response.Headers.Age = ((long)entry.CurrentAge(now).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        AddEdgeHeaders(context, cacheStatus, entry.Origin);
+
+        var etag = entry.ETag;
+        if (status == 200 && etag is not null || entry.LastModified is not null)
+        {
+            var conditions = HttpConditions.Evaluate(request.Headers.IfMatch, request.Headers.IfNoneMatch, request.Headers.IfModifiedSince, request.Headers.IfUnmodifiedSince,
+                etag ?? "", entry.LastModified ?? DateTimeOffset.MinValue);
+            if (status == 200 && conditions == PreconditionResult.NotModified)
+            {
+                response.StatusCode = StatusCodes.Status304NotModified;
+                response.Headers.ContentLength = null;
+                response.Headers.ContentType = default;
+                return;
+            }
+
+            if (status == 200 && conditions == PreconditionResult.PreconditionFailed)
+            {
+                response.Headers.Clear();
+                await WriteErrorAsync(context, 412, "Precondition Failed", "A precondition in the request did not hold.", outcome);
+                return;
+            }
+        }
+
+        var body = entry.Body;
+        response.StatusCode = status;
+        var rangeHeader = request.Headers.Range.ToString();
+        if (status == 200 && rangeHeader.Length > 0 && HttpConditions.IfRangeHolds(request.Headers.IfRange, etag ?? "", entry.LastModified ?? DateTimeOffset.MinValue))
+        {
+            var range = ByteRange.Evaluate(rangeHeader, body.Length);
+            if (range.Kind == RangeKind.NotSatisfiable)
+            {
+                response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+                response.Headers.ContentRange = range.ContentRange(body.Length);
+                response.ContentLength = 0;
+                return;
+            }
+
+            if (range.Kind == RangeKind.Partial)
+            {
+                response.StatusCode = StatusCodes.Status206PartialContent;
+                response.Headers.ContentRange = range.ContentRange(body.Length);
+                body = body.Slice((int)range.Start, (int)range.Length);
+                await WriteBodyAsync(context, body, outcome);
+                return;
+            }
+        }
+
+        if (behavior.Config.Compress && entry.Compressible)
+        {
+            response.Headers.Append(HeaderNames.Vary, "Accept-Encoding");
+            var coding = Compression.Negotiate(request.Headers.AcceptEncoding);
+            if (coding != ContentCoding.Identity && entry.TryGetVariant(coding, out var compressed))
+            {
+                body = compressed;
+                response.Headers.ContentEncoding = Compression.Token(coding);
+                if (Compression.VariantETag(etag) is { } variantTag)
+                {
+                    response.Headers.ETag = variantTag;
+                }
+            }
+        }
+
+        await WriteBodyAsync(context, body, outcome);
+    }
+
+    private static async Task WriteBodyAsync(HttpContext context, ReadOnlyMemory<byte> body, Outcome outcome)
+    {
+        context.Response.ContentLength = body.Length;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        outcome.Bytes = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    private void AddEdgeHeaders(HttpContext context, string cacheStatus, string? origin)
+    {
+        var headers = context.Response.Headers;
+        headers["X-Cache"] = cacheStatus;
+        if (!string.IsNullOrEmpty(origin))
+        {
+            headers["X-Tandem-Origin"] = origin;
+        }
+
+        headers.Via = _via;
+        var security = _options.Distribution.SecurityHeaders;
+        if (!security.Enabled)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in security.Headers)
+        {
+            if (security.Override || !headers.ContainsKey(name))
+            {
+                headers[name] = value;
+            }
+        }
+
+        if (context.Request.IsHttps && security.StrictTransportSecurity is { } hsts && (security.Override || !headers.ContainsKey(HeaderNames.StrictTransportSecurity)))
+        {
+            headers.StrictTransportSecurity = hsts;
+        }
+    }
+
+    private static bool IsHopByHop(string name)
+    {
+        foreach (var h in HopByHop)
+        {
+            if (h.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Streams a live origin response that is too large to cache.</summary>
+    private async Task StreamAsync(HttpContext context, OriginFetchResult result, Outcome outcome)
+    {
+        using (result)
+        {
+            var origin = result.Response!;
+            var response = context.Response;
+            response.StatusCode = (int)origin.StatusCode;
+            foreach (var (name, values) in origin.Headers.Concat(origin.Content.Headers))
+            {
+                if (!IsHopByHop(name))
+                {
+                    response.Headers[name] = values.ToArray();
+                }
+            }
+
+            response.ContentLength = origin.Content.Headers.ContentLength;
+            outcome.Cache = "Miss";
+            outcome.Origin = result.Origin?.Name;
+            AddEdgeHeaders(context, "Miss", result.Origin?.Name);
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                return;
+            }
+
+            await using var stream = await origin.Content.ReadAsStreamAsync(context.RequestAborted);
+            var buffer = new byte[64 * 1024];
+            int n;
+            while ((n = await stream.ReadAsync(buffer, context.RequestAborted)) > 0)
+            {
+                await response.Body.WriteAsync(buffer.AsMemory(0, n), context.RequestAborted);
+                outcome.Bytes += n;
+            }
+        }
+    }
+
+    /// <summary>Methods other than GET and HEAD: passed on without caching (failover only for OPTIONS).</summary>
+    private async Task ForwardAsync(HttpContext context, Behavior behavior, string originPath, string? query, Outcome outcome)
+    {
+        var request = context.Request;
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (var (name, values) in request.Headers)
+        {
+            if (name.Equals(HeaderNames.Host, StringComparison.OrdinalIgnoreCase) || IsHopByHop(name))
+            {
+                continue;
+            }
+
+            foreach (var v in values)
+            {
+                headers.Add(new(name, v ?? ""));
+            }
+        }
+
+        HttpContent? content = null;
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            content = new StreamContent(request.Body);
+            if (request.ContentLength is { } len)
+            {
+                content.Headers.ContentLength = len;
+            }
+        }
+
+        var result = await _fetcher.FetchAsync(behavior.Target, new OriginRequest
+        {
+            Method = new HttpMethod(request.Method),
+            PathAndQuery = query is null ? originPath : originPath + "?" + query,
+            Headers = headers,
+            Content = content,
+            ForwardedFor = context.Connection.RemoteIpAddress?.ToString(),
+            Via = _via,
+        }, context.RequestAborted);
+        if (result.Response is null)
+        {
+            result.Dispose();
+            await WriteErrorAsync(context, 502, "Bad Gateway", "No origin could answer.", outcome);
+            return;
+        }
+
+        await StreamAsync(context, result, outcome);
+    }
+
+    private async Task WriteErrorAsync(HttpContext context, int status, string title, string message, Outcome outcome)
+    {
+        var response = context.Response;
+        outcome.Cache = "Error";
+        response.StatusCode = status;
+        response.ContentType = "text/html; charset=utf-8";
+        response.Headers.CacheControl = "no-store";
+        AddEdgeHeaders(context, "Error", outcome.Origin);
+        var html = Encoding.UTF8.GetBytes($"<!doctype html><html><head><title>{status} {title}</title></head><body><h1>{status} {title}</h1><p>{System.Net.WebUtility.HtmlEncode(message)}</p></body></html>\n");
+        await WriteBodyAsync(context, html, outcome);
+    }
+}
+
+/// <summary>What the edge did with one request, for the access log and metrics.</summary>
+public sealed class Outcome
+{
+    public string Cache { get; set; } = "Miss";
+
+    public string? Origin { get; set; }
+
+    public string? Behavior { get; set; }
+
+    public long Bytes { get; set; }
+}
+
+/// <summary>The result of one (possibly shared) fetch.</summary>
+internal sealed record Fetched(CacheEntry? Entry, string CacheStatus)
+{
+    public StreamingResponse? Streaming { get; init; }
+
+    public bool FailedOver { get; init; }
+
+    public int FailureStatus { get; init; } = 502;
+
+    public string? FailureReason { get; init; }
+
+    public static Fetched Failed(int status, string reason) => new(null, "Error") { FailureStatus = status, FailureReason = reason };
+}
+
+/// <summary>A live response that only one visitor can read.</summary>
+internal sealed class StreamingResponse(OriginFetchResult result)
+{
+    private int _claimed;
+
+    public OriginFetchResult Result { get; } = result;
+
+    public bool TryClaim() => Interlocked.Exchange(ref _claimed, 1) == 0;
+}
