@@ -9,6 +9,7 @@ internal static class KeygenCommand
 {
     private static readonly Option<string> FileOption = new("--file") { Description = "AWS shared-credentials file to write (created owner-only).", DefaultValueFactory = _ => ".tandem/credentials" };
     private static readonly Option<string> ProfileOption = new("--profile") { Description = "Profile (section) to write or replace.", DefaultValueFactory = _ => "default" };
+    private static readonly Option<string?> TokenFileOption = new("--token-file") { Description = "Instead of a key pair, write a random admin API token to this file (owner-only), unless it already holds one." };
 
     public static Command Build()
     {
@@ -19,8 +20,16 @@ internal static class KeygenCommand
             """);
         command.Options.Add(FileOption);
         command.Options.Add(ProfileOption);
+        command.Options.Add(TokenFileOption);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(TokenFileOption) is { } tokenFile)
+            {
+                SecretResolver.EnsureTokenFile(tokenFile);
+                Console.Out.WriteLine($"admin token in {Path.GetFullPath(tokenFile)}");
+                return 0;
+            }
+
             var file = parse.GetValue(FileOption)!;
             var profile = parse.GetValue(ProfileOption)!;
             var credentials = Generate();

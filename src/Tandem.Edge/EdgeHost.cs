@@ -61,7 +61,8 @@ public sealed class EdgeHost : IAsyncDisposable
         {
             if (options.HttpListen is { } http)
             {
-                kestrel.Listen(http, l => l.Protocols = HttpProtocols.Http1AndHttp2);
+                // Browsers speak HTTP/2 only over TLS; plain HTTP stays HTTP/1.1.
+                kestrel.Listen(http, l => l.Protocols = HttpProtocols.Http1);
             }
 
             if (options.HttpsListen is { } https)
