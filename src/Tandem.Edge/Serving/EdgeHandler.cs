@@ -88,7 +88,8 @@ public sealed partial class EdgeHandler
             }
 
             var originPath = path == "/" && _options.Distribution.DefaultRootObject is { Length: > 0 } root ? "/" + root : path;
-            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
+            // A shared cache never answers (or stores) a request that carries credentials.
+            if ((HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) && request.Headers.Authorization.Count == 0)
             {
                 await ServeCachedAsync(context, behavior, originPath, query, outcome);
             }

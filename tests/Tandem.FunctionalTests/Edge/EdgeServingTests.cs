@@ -147,4 +147,25 @@ public sealed class EdgeServingTests
         Assert.Contains("tandem_edge_requests_total", metrics, StringComparison.Ordinal);
         Assert.Contains("tandem_edge_origin_healthy{origin=\"primary\"} 1", metrics, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Get_WithAuthorization_BypassesTheCache()
+    {
+        var (primary, standby) = await TwoOriginsAsync();
+        await using var p = primary;
+        await using var s = standby;
+        await using var edge = await EdgeFixture.StartAsync(EdgeFixture.Options([("primary", primary.WebsiteUrl), ("standby", standby.WebsiteUrl)]));
+        using var http = new HttpClient { BaseAddress = edge.HttpUrl };
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/robots.txt");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", "dXNlcjpwYXNz");
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("Miss", Header(response, "X-Cache"));
+        }
+
+        Assert.Equal(0, edge.Cache.Count);
+    }
 }
