@@ -10,13 +10,23 @@ namespace Tandem.FunctionalTests.Edge;
 /// <summary>What visitors and operators get wrong: broken requests to a running edge, and broken edge configs to the CLI.</summary>
 public sealed class EdgeBadInputTests(ITestOutputHelper output)
 {
-    private static async Task<(TestOrigin Origin, EdgeHost Edge)> StartAsync()
+    /// <summary>An edge in front of one in-process origin holding the example site; disposing stops both.</summary>
+    private sealed record Site(TestOrigin Origin, EdgeHost Edge) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Edge.DisposeAsync();
+            await Origin.DisposeAsync();
+        }
+    }
+
+    private static async Task<Site> StartAsync()
     {
         var origin = await TestOrigin.StartAsync();
         try
         {
             await SiteSetup.DeployAsync(origin.S3Url, origin.Credentials, SiteSetup.ExampleSite);
-            return (origin, await EdgeFixture.StartAsync(EdgeFixture.Options([("primary", origin.WebsiteUrl)])));
+            return new Site(origin, await EdgeFixture.StartAsync(EdgeFixture.Options([("primary", origin.WebsiteUrl)])));
         }
         catch
         {
@@ -46,9 +56,8 @@ public sealed class EdgeBadInputTests(ITestOutputHelper output)
     [InlineData("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n")]
     public async Task Request_Malformed_400AndTheEdgeKeepsServing(string request)
     {
-        var (origin, edge) = await StartAsync();
-        await using var o = origin;
-        await using var e = edge;
+        await using var site = await StartAsync();
+        var edge = site.Edge;
 
         var response = await SendBytesAsync(edge.HttpUrl!, Encoding.ASCII.GetBytes(request));
         output.WriteLine($"{request.ReplaceLineEndings("|")}: {response.Status}");
@@ -62,9 +71,8 @@ public sealed class EdgeBadInputTests(ITestOutputHelper output)
     [Fact]
     public async Task Request_100KbHeader_431()
     {
-        var (origin, edge) = await StartAsync();
-        await using var o = origin;
-        await using var e = edge;
+        await using var site = await StartAsync();
+        var edge = site.Edge;
 
         var response = await RawHttp.SendAsync(edge.HttpUrl!.ToString(), Get(edge, "/").Header("X-Big", new string('a', 100 * 1024)));
 
@@ -84,9 +92,8 @@ public sealed class EdgeBadInputTests(ITestOutputHelper output)
     [InlineData("..%2F..%2Fetc%2Fpasswd")]
     public async Task Get_PathTraversal_NeverTheFile(string target)
     {
-        var (origin, edge) = await StartAsync();
-        await using var o = origin;
-        await using var e = edge;
+        await using var site = await StartAsync();
+        var edge = site.Edge;
 
         var response = await RawHttp.SendAsync(edge.HttpUrl!.ToString(), Get(edge, target));
         output.WriteLine($"{target}: {response.Status} {response.Header("X-Cache")}");
@@ -98,9 +105,8 @@ public sealed class EdgeBadInputTests(ITestOutputHelper output)
     [Fact]
     public async Task Post_GetHeadOptionsBehavior_403()
     {
-        var (origin, edge) = await StartAsync();
-        await using var o = origin;
-        await using var e = edge;
+        await using var site = await StartAsync();
+        var edge = site.Edge;
         using var http = new HttpClient { BaseAddress = edge.HttpUrl };
 
         using var post = await http.PostAsync("/", new StringContent("a=1"));
@@ -113,9 +119,8 @@ public sealed class EdgeBadInputTests(ITestOutputHelper output)
     [Fact]
     public async Task Head_Page_200WithLengthAndNoBody()
     {
-        var (origin, edge) = await StartAsync();
-        await using var o = origin;
-        await using var e = edge;
+        await using var site = await StartAsync();
+        var edge = site.Edge;
         var expected = File.ReadAllBytes(Path.Combine(SiteSetup.ExampleSite, "index.html"));
 
         var cold = await RawHttp.SendAsync(edge.HttpUrl!.ToString(), Get(edge, "/", "HEAD"));

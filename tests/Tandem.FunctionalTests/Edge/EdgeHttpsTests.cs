@@ -10,7 +10,19 @@ namespace Tandem.FunctionalTests.Edge;
 /// <summary>The edge's HTTPS listener: HTTP/2, a certificate renewed on disk, and the redirect from HTTP.</summary>
 public sealed class EdgeHttpsTests
 {
-    private static async Task<(TestOrigin Origin, EdgeHost Edge, TempDir Dir, X509Certificate2 Certificate)> StartAsync(bool redirect = false)
+    /// <summary>An HTTPS edge, its origin and the folder with its certificate files; disposing stops and removes them.</summary>
+    private sealed record TlsSite(TestOrigin Origin, EdgeHost Edge, TempDir Dir, X509Certificate2 Certificate) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Edge.DisposeAsync();
+            await Origin.DisposeAsync();
+            Dir.Dispose();
+            Certificate.Dispose();
+        }
+    }
+
+    private static async Task<TlsSite> StartAsync(bool redirect = false)
     {
         var dir = new TempDir("tandem-tls");
         var certificate = SelfSignedCertificate.Write(dir.Combine("edge.crt"), dir.Combine("edge.key"), ["127.0.0.1", "localhost"], TimeSpan.FromDays(1));
@@ -34,7 +46,7 @@ public sealed class EdgeHttpsTests
                 Origins = options.Origins,
                 Distribution = options.Distribution,
             });
-            return (origin, edge, dir, certificate);
+            return new TlsSite(origin, edge, dir, certificate);
         }
         catch
         {
@@ -62,10 +74,8 @@ public sealed class EdgeHttpsTests
     [Fact]
     public async Task Https_TrustedCertificate_ServesOverHttp2()
     {
-        var (origin, edge, dir, certificate) = await StartAsync();
-        await using var o = origin;
-        await using var e = edge;
-        using var d = dir;
+        await using var site = await StartAsync();
+        var (edge, certificate) = (site.Edge, site.Certificate);
         using var http = Trusting(() => certificate.Thumbprint);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(edge.HttpsUrl!, "/")) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
@@ -79,16 +89,14 @@ public sealed class EdgeHttpsTests
     [Fact]
     public async Task Https_CertificateFilesReplaced_NextConnectionPresentsTheNewOne()
     {
-        var (origin, edge, dir, first) = await StartAsync();
-        await using var o = origin;
-        await using var e = edge;
-        using var d = dir;
+        await using var site = await StartAsync();
+        var (edge, dir, first) = (site.Edge, site.Dir, site.Certificate);
         using (var before = Trusting(() => first.Thumbprint))
         {
             (await before.GetAsync(new Uri(edge.HttpsUrl!, "/"))).EnsureSuccessStatusCode();
         }
 
-        var second = SelfSignedCertificate.Write(dir.Combine("edge.crt"), dir.Combine("edge.key"), ["127.0.0.1", "localhost"], TimeSpan.FromDays(2));
+        using var second = SelfSignedCertificate.Write(dir.Combine("edge.crt"), dir.Combine("edge.key"), ["127.0.0.1", "localhost"], TimeSpan.FromDays(2));
 
         // The store looks at the files at most every 2 s; each try is a new connection, so a new handshake.
         var seen = "";
@@ -113,10 +121,8 @@ public sealed class EdgeHttpsTests
     [Fact]
     public async Task Http_RedirectHttpToHttps_301ToTheHttpsUrl()
     {
-        var (origin, edge, dir, _) = await StartAsync(redirect: true);
-        await using var o = origin;
-        await using var e = edge;
-        using var d = dir;
+        await using var site = await StartAsync(redirect: true);
+        var edge = site.Edge;
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
 
         using var response = await http.GetAsync(new Uri(edge.HttpUrl!, "/about/?x=1"));
