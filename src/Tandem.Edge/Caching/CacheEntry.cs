@@ -147,10 +147,13 @@ public sealed class CacheEntry
         return bytes.Length > 0;
     }
 
-    /// <summary>The same body with the header fields and freshness of a revalidation; variants made so far carry over.</summary>
-    internal CacheEntry Refreshed(ResponseHeaders headers, CacheDecision decision, DateTimeOffset requestTime, DateTimeOffset responseTime)
+    /// <summary>
+    /// The same body with the header fields and freshness of a revalidation, named after the
+    /// origin that vouched for it; variants made so far carry over.
+    /// </summary>
+    internal CacheEntry Refreshed(ResponseHeaders headers, CacheDecision decision, DateTimeOffset requestTime, DateTimeOffset responseTime, string origin)
     {
-        var entry = new CacheEntry(Status, headers, Body, decision, Origin, requestTime, responseTime);
+        var entry = new CacheEntry(Status, headers, Body, decision, origin, requestTime, responseTime);
         if (entry.Compressible)
         {
             entry.CopyVariantsFrom(this);

@@ -184,13 +184,15 @@ public static class FreshnessPolicy
     /// (its ETag or Last-Modified differs) or the merged response may no longer be stored; the
     /// host then drops the entry and fetches without conditions.
     /// </summary>
+    /// <param name="origin">The origin that sent the 304, which the refreshed entry names from now on; null keeps the old one's.</param>
     public static CacheEntry? Refresh(
         CacheEntry old,
         ResponseHeaders notModified,
         DateTimeOffset requestTime,
         DateTimeOffset responseTime,
         CachePolicyConfig policy,
-        TimeSpan errorTtl)
+        TimeSpan errorTtl,
+        string? origin = null)
     {
         ArgumentNullException.ThrowIfNull(old);
         ArgumentNullException.ThrowIfNull(notModified);
@@ -209,7 +211,7 @@ public static class FreshnessPolicy
         }
 
         var decision = Decide(old.Status, new ResponseHeaders(forDecision), requestTime, responseTime, policy, errorTtl);
-        return decision.Storable ? old.Refreshed(ResponseHeaders.Wrap(merged), decision, requestTime, responseTime) : null;
+        return decision.Storable ? old.Refreshed(ResponseHeaders.Wrap(merged), decision, requestTime, responseTime, origin ?? old.Origin) : null;
     }
 
     // RFC 9111 4.3.4: a 304 with a validator updates only the stored response it matches.

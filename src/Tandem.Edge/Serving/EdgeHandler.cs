@@ -330,7 +330,8 @@ public sealed partial class EdgeHandler
         {
             using (result)
             {
-                var refreshed = FreshnessPolicy.Refresh(stale, ToHeaders(response), requestTime, responseTime, policy, errorTtl);
+                // X-Tandem-Origin then names the origin that answered, which is the standby during a failover.
+                var refreshed = FreshnessPolicy.Refresh(stale, ToHeaders(response), requestTime, responseTime, policy, errorTtl, result.Origin?.Name);
                 if (refreshed is not null)
                 {
                     _cache.Set(key, refreshed);

@@ -172,10 +172,44 @@ public sealed partial class OriginProcess : IRunningOrigin, IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>kill -STOP: the kernel still accepts connections for it, and nothing answers them.</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>kill -CONT: it answers again, starting with whatever queued up meanwhile.</summary>
+    public void Thaw() => Signal("CONT");
+
+    private void Signal(string name)
+    {
+        using var kill = Process.Start("/bin/kill", ["-" + name, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{name} {Pid} exited with {kill.ExitCode}");
+        }
+    }
+
+    /// <summary>A loopback port free right now, for a listener that must keep its port across restarts.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
+            // A stopped process dies of SIGKILL too; thawing first leaves nothing odd behind.
+            try
+            {
+                Signal("CONT");
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited meanwhile.
+            }
+
             _process.Kill(true);
             await _process.WaitForExitAsync();
         }

@@ -453,4 +453,17 @@ public class FreshnessPolicyTests
         Assert.True(refreshed.TryGetVariant(ContentCoding.Gzip, out var carried));
         Assert.True(gzip.Span == carried.Span);
     }
+
+    [Fact]
+    public void Refresh_AnsweredByAnotherOrigin_NamesThatOrigin()
+    {
+        string[] headers = ["Cache-Control", "max-age=0", "ETag", "\"v1\""];
+        var entry = CacheEntry.Create(200, ResponseHeaders.Of(headers), new byte[] { 1 }, Decide(headers), "primary", T0, T0);
+
+        var byStandby = FreshnessPolicy.Refresh(entry, ResponseHeaders.Of("ETag", "\"v1\""), T0, T0, Defaults, ErrorTtl, "standby");
+        var unnamed = FreshnessPolicy.Refresh(entry, ResponseHeaders.Of("ETag", "\"v1\""), T0, T0, Defaults, ErrorTtl);
+
+        Assert.Equal("standby", byStandby!.Origin);
+        Assert.Equal("primary", unnamed!.Origin);
+    }
 }
