@@ -94,6 +94,14 @@ public sealed class HealthProber : IAsyncDisposable
                 var started = _time.GetTimestamp();
                 await ProbeOnceAsync(origin, stop);
                 var wait = interval * (0.9 + (Random.Shared.NextDouble() * 0.2)) - _time.GetElapsedTime(started);
+
+                // After a probe that waited out its timeout the next would go at once; while the
+                // origin is unhealthy keep half an interval between probes, so the good probes
+                // that bring it back are spread over time rather than a burst.
+                if (!origin.Health.IsHealthy && wait < interval / 2)
+                {
+                    wait = interval / 2;
+                }
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, _time, stop);
