@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Website-endpoint GET throughput and p99 latency of a Tandem origin against Debian's nginx
+# serving the same two files (10 KB and 1 MB). Each server runs alone on core 0, wrk on core 1;
+# nginx's passes and Tandem's run one after the other, each after a warm-up pass.
+#
+#   bench/origin-website.sh                      # 10 s measured per server and size (~1.5 min)
+#   DURATION=30 WARMUP=5 CONNECTIONS=64 bench/origin-website.sh
+#
+# Prints the load average, a table of requests/s and p99 per server and size, and the ratio
+# Tandem/nginx. Needs 2 cores; installs nginx-light, wrk, awscli and util-linux when missing.
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+duration="${DURATION:-10}"
+warmup="${WARMUP:-3}"
+connections="${CONNECTIONS:-32}"
+server_cpu="${SERVER_CPU:-0}"
+client_cpu="${CLIENT_CPU:-1}"
+sizes=(10k 1m)
+
+ensure_tools nginx:nginx-light wrk:wrk /usr/bin/aws:awscli taskset:util-linux curl:curl
+if [ "$(nproc --all)" -lt 2 ]; then
+  echo "bench: needs two cores (server on $server_cpu, wrk on $client_cpu); this machine has $(nproc --all)" >&2
+  exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tandem-bench.XXXXXX")
+origin_pid=""
+nginx_pid=""
+cleanup() {
+  stop_pid "$nginx_pid"
+  stop_pid "$origin_pid"
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "load average before: $(load_average)"
+if awk '{ exit !($1 >= 1.0) }' /proc/loadavg; then
+  echo "bench: warning: 1-minute load is $(cut -d' ' -f1 /proc/loadavg); other work on the cores will skew the figures" >&2
+fi
+
+# The same bytes for both servers.
+docroot="$tmp/docroot"
+mkdir -p "$docroot"
+head -c 10240 /dev/urandom >"$docroot/10k.bin"
+head -c 1048576 /dev/urandom >"$docroot/1m.bin"
+
+build_tandem
+use_origin_credentials
+start_origin "$server_cpu" "$tmp/data" "$tmp/origin.log"
+create_website_bucket
+for size in "${sizes[@]}"; do
+  s3 s3 cp --only-show-errors "$docroot/$size.bin" "s3://site/$size.bin"
+done
+
+# nginx as this user, with nothing from /etc/nginx: one worker, sendfile, no access log.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)))
+mkdir -p "$tmp/nginx"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+user $(id -un) $(id -gn);
+worker_processes 1;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  default_type application/octet-stream;
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $tmp/nginx/body;
+  server {
+    listen 127.0.0.1:$port;
+    root $docroot;
+  }
+}
+EOF
+taskset -c "$server_cpu" nginx -e "$tmp/nginx/error.log" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+nginx_url="http://127.0.0.1:$port"
+for _ in $(seq 1 50); do
+  curl -fso /dev/null "$nginx_url/10k.bin" && break
+  kill -0 "$nginx_pid" 2>/dev/null || { cat "$tmp/nginx/error.log" >&2; echo "bench: nginx exited" >&2; exit 1; }
+  sleep 0.1
+done
+
+# Both must answer with exactly the file before their figures mean anything.
+for url in "$nginx_url" "$website_url"; do
+  for size in "${sizes[@]}"; do
+    curl -fsS -o "$tmp/check" "$url/$size.bin"
+    cmp -s "$tmp/check" "$docroot/$size.bin" || { echo "bench: $url/$size.bin differs from the file" >&2; exit 1; }
+  done
+done
+
+# run_wrk SECONDS URL OUT: wrk on the client core; fails on socket errors or non-2xx answers.
+run_wrk() {
+  taskset -c "$client_cpu" wrk -t1 -c"$connections" -d"$1"s --latency "$2" >"$3"
+  if grep -Eq 'Non-2xx|Socket errors' "$3"; then
+    cat "$3" >&2
+    echo "bench: wrk saw errors against $2" >&2
+    exit 1
+  fi
+}
+
+# Requests/s, and p99 in milliseconds, from wrk --latency output.
+requests_per_second() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+p99_ms() {
+  awk '$1 == "99%" {
+    v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+    f = (unit == "us") ? 0.001 : (unit == "s") ? 1000 : (unit == "m") ? 60000 : 1
+    printf "%.2f\n", v * f
+  }' "$1"
+}
+
+# One server at a time: the other is idle while it is measured.
+declare -A rps p99
+for server in nginx tandem; do
+  if [ "$server" = nginx ]; then base="$nginx_url"; else base="$website_url"; fi
+  for size in "${sizes[@]}"; do
+    run_wrk "$warmup" "$base/$size.bin" "$tmp/warmup.txt"
+    run_wrk "$duration" "$base/$size.bin" "$tmp/$server-$size.txt"
+    rps[$server-$size]=$(requests_per_second "$tmp/$server-$size.txt")
+    p99[$server-$size]=$(p99_ms "$tmp/$server-$size.txt")
+    echo "measured $server $size: ${rps[$server-$size]} req/s, p99 ${p99[$server-$size]} ms"
+  done
+done
+
+echo "load average after: $(load_average)"
+echo
+echo "wrk -t1 -c$connections -d${duration}s --latency, server on core $server_cpu, wrk on core $client_cpu"
+printf '| %-6s | %14s | %13s | %14s | %13s | %13s | %13s |\n' object "nginx req/s" "nginx p99 ms" "Tandem req/s" "Tandem p99 ms" "req/s ratio" "p99 ratio"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "--------" "----------------" "---------------" "----------------" "---------------" "---------------" "---------------"
+for size in "${sizes[@]}"; do
+  n="${rps[nginx-$size]}" t="${rps[tandem-$size]}"
+  np="${p99[nginx-$size]}" tp="${p99[tandem-$size]}"
+  printf '| %-6s | %14.0f | %13s | %14.0f | %13s | %13s | %13s |\n' "$(tr 'km' 'KM' <<<"$size")B" "$n" "$np" "$t" "$tp" \
+    "$(awk -v a="$t" -v b="$n" 'BEGIN { printf "%.2fx", a / b }')" \
+    "$(awk -v a="$tp" -v b="$np" 'BEGIN { printf "%.2fx", a / b }')"
+done
