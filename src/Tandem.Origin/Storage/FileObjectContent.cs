@@ -42,6 +42,22 @@ internal sealed class FileObjectContent(SafeFileHandle file, ObjectInfo info, in
 
     public Stream OpenRead() => new BodyStream(file, Info.Size);
 
+    /// <summary>Reads the whole body into <paramref name="buffer"/>, which is exactly its size.</summary>
+    public void ReadExactly(Span<byte> buffer)
+    {
+        CheckRange(0, buffer.Length);
+        for (var offset = 0; offset < buffer.Length;)
+        {
+            var read = RandomAccess.Read(file, buffer[offset..], offset);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("The object file ended before its body did.");
+            }
+
+            offset += read;
+        }
+    }
+
     public void Dispose() => file.Dispose();
 
     private void CheckRange(long offset, long count)
