@@ -80,3 +80,14 @@ stop_pid() {
 load_average() {
   cut -d' ' -f1-3 /proc/loadavg
 }
+
+# Share of all cores busy over the next $1 seconds, in percent: what other work is using now.
+# (Load average also counts tasks waiting on disk, and lags by a minute.)
+cpu_busy() {
+  local a b
+  a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+  sleep "$1"
+  b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); busy = y[1] - x[1]; idle = y[2] - x[2]
+    printf "%.0f\n", (busy + idle > 0) ? 100 * busy / (busy + idle) : 0 }'
+}

@@ -27,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "load average before: $(load_average)"
+echo "load average before: $(load_average); cores busy with other work: $(cpu_busy 3)%"
 
 # A site-like tree: 10 sections of 10 folders, sizes spread evenly over 1–20 KB. RANDOM is
 # seeded so every run uploads the same sizes.
