@@ -23,7 +23,11 @@ internal sealed class FileObjectContent(SafeFileHandle file, ObjectInfo info, in
         {
             while (count > 0)
             {
-                var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), offset, cancellationToken);
+                // A synchronous read: RandomAccess.ReadAsync on a Unix file handle queues this
+                // same blocking read to the thread pool and resumes from there, so reading here
+                // blocks a pool thread no longer and saves a thread switch for every buffer.
+                cancellationToken.ThrowIfCancellationRequested();
+                var read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, count)), offset);
                 if (read == 0)
                 {
                     throw new EndOfStreamException("The object file ended before its body did.");
@@ -41,6 +45,22 @@ internal sealed class FileObjectContent(SafeFileHandle file, ObjectInfo info, in
     }
 
     public Stream OpenRead() => new BodyStream(file, Info.Size);
+
+    /// <summary>Reads the whole body into <paramref name="buffer"/>, which is exactly its size.</summary>
+    public void ReadExactly(Span<byte> buffer)
+    {
+        CheckRange(0, buffer.Length);
+        for (var offset = 0; offset < buffer.Length;)
+        {
+            var read = RandomAccess.Read(file, buffer[offset..], offset);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("The object file ended before its body did.");
+            }
+
+            offset += read;
+        }
+    }
 
     public void Dispose() => file.Dispose();
 

@@ -32,6 +32,7 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
     private readonly ConcurrentDictionary<string, BucketState> _buckets = new(StringComparer.Ordinal);
     private readonly Lock _bucketsLock = new();
     private readonly Lock[] _keyLocks = Enumerable.Range(0, KeyLockCount).Select(_ => new Lock()).ToArray();
+    private readonly ObjectCache? _cache;
 
     /// <summary>
     /// Opens (or creates) the store in <paramref name="dataDirectory"/>: removes temporary files
@@ -46,6 +47,7 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
         _options = options;
         _time = time;
         _logger = logger ?? NullLogger<FileObjectStore>.Instance;
+        _cache = options.CacheSize > 0 && options.CacheMaxObjectSize > 0 ? new ObjectCache(options.CacheSize, options.CacheMaxObjectSize) : null;
 
         var root = Directory.CreateDirectory(Path.GetFullPath(dataDirectory)).FullName;
         _lockFile = LockDataDirectory(root);
@@ -65,6 +67,9 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
             throw;
         }
     }
+
+    /// <summary>Body bytes the memory cache holds now, for tests.</summary>
+    internal long CachedBytes => _cache?.Size ?? 0;
 
     public IReadOnlyList<BucketInfo> ListBuckets() =>
         [.. _buckets.Values.Select(b => b.Info).OrderBy(b => b.Name, StringComparer.Ordinal)];
@@ -137,6 +142,7 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
                 var grave = Path.Join(_tmpDirectory, Guid.NewGuid().ToString("N") + ".deleted");
                 Directory.Move(state.Directory, grave);
                 _buckets.TryRemove(bucket, out _);
+                _cache?.RemoveBucket(state);
                 FlushDirectory(_bucketsDirectory);
                 FileSync.TryDeleteDirectory(grave);
             });
@@ -149,7 +155,42 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
 
     public ObjectInfo? GetObjectInfo(string bucket, string key) => RequireBucket(bucket).Index.Get(key);
 
-    public IObjectContent? OpenObject(string bucket, string key) => Open(RequireBucket(bucket), key);
+    /// <inheritdoc/>
+    /// <remarks>Small objects come from memory once read (see <see cref="FileObjectStoreOptions.CacheSize"/>).</remarks>
+    public IObjectContent? OpenObject(string bucket, string key)
+    {
+        var state = RequireBucket(bucket);
+        if (_cache is null)
+        {
+            return Open(state, key);
+        }
+
+        if (state.Index.Get(key) is not { } current)
+        {
+            return null;
+        }
+
+        if (_cache.Get(state, key, current) is { } cached)
+        {
+            return cached;
+        }
+
+        var content = Open(state, key);
+        if (content is null || content.Info.Size > _cache.MaxObjectSize || content.Info.ETag != current.ETag || content.Info.LastModified != current.LastModified)
+        {
+            // Too large to keep, or replaced since the index was read: the next read fills it.
+            return content;
+        }
+
+        using (content)
+        {
+            var body = GC.AllocateUninitializedArray<byte>((int)content.Info.Size);
+            content.ReadExactly(body);
+            var entry = new CachedObject(current, content.Info, body);
+            _cache.Add(state, key, entry);
+            return entry;
+        }
+    }
 
     /// <inheritdoc/>
     /// <remarks>
@@ -227,6 +268,7 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
                 var path = state.ObjectPath(key);
                 File.Delete(path);
                 state.Index.Remove(key);
+                _cache?.Remove(state, key);
                 FlushDirectory(Path.GetDirectoryName(path)!);
                 return true;
             }
@@ -306,6 +348,7 @@ public sealed partial class FileObjectStore : IObjectStore, IDisposable
 
                 temp.MoveTo(path);
                 state.Index.Set(info);
+                _cache?.Remove(state, info.Key);
                 FlushDirectory(Path.GetDirectoryName(path)!);
             }
         }

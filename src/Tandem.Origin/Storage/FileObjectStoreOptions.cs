@@ -8,6 +8,8 @@ public sealed class FileObjectStoreOptions
 
     private long _minPartSize = S3MinPartSize;
     private int _bufferSize = 128 * 1024;
+    private long _cacheSize = 64 * 1024 * 1024;
+    private int _cacheMaxObjectSize = 256 * 1024;
 
     /// <summary>
     /// Flush each file and the directory entry that names it to disk before a write is
@@ -37,5 +39,26 @@ public sealed class FileObjectStoreOptions
         set => _bufferSize = value is >= 4096 and <= 16 * 1024 * 1024
             ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "BufferSize must be between 4 KiB and 16 MiB.");
+    }
+
+    /// <summary>
+    /// Memory for bodies of small objects, so the website endpoint serves hot pages without
+    /// touching their files; 0 turns the cache off. Default 64 MiB: a whole static site of
+    /// pages, styles and scripts, and little next to the page cache the files use anyway.
+    /// </summary>
+    public long CacheSize
+    {
+        get => _cacheSize;
+        set => _cacheSize = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "CacheSize must not be negative (0 turns the cache off).");
+    }
+
+    /// <summary>
+    /// Largest body the cache keeps. Default 256 KiB: pages, styles, scripts and most images
+    /// fit; larger files are streamed from disk, where a copy costs little next to the transfer.
+    /// </summary>
+    public int CacheMaxObjectSize
+    {
+        get => _cacheMaxObjectSize;
+        set => _cacheMaxObjectSize = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "CacheMaxObjectSize must not be negative.");
     }
 }
