@@ -1,12 +1,10 @@
 using System.Diagnostics.Metrics;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Tandem.Core.Hosting;
 using Tandem.Core.Metrics;
 using Tandem.Edge.Admin;
 using Tandem.Edge.Caching;
@@ -57,7 +55,7 @@ public sealed class EdgeHost : IAsyncDisposable
         var originMetrics = new OriginMetrics(new SingleMeterFactory(meter));
         CertificateStore? certificates = null;
 
-        var web = CreateApp(logging, kestrel =>
+        var web = KestrelApps.Create(logging, kestrel =>
         {
             if (options.HttpListen is { } http)
             {
@@ -96,7 +94,7 @@ public sealed class EdgeHost : IAsyncDisposable
         var used = behaviors.All.SelectMany(b => b.Target.Origins).Distinct().ToList();
         var prober = new HealthProber(used, time, logger);
 
-        var admin = CreateApp(logging, kestrel => kestrel.Listen(options.AdminListen));
+        var admin = KestrelApps.Create(logging, kestrel => kestrel.Listen(options.AdminListen));
         new AdminApi(options.Name, options.AdminToken, cache, used, exporter, logger).Map(admin);
 
         owned.Add(prober);
@@ -125,37 +123,16 @@ public sealed class EdgeHost : IAsyncDisposable
         }
 
         prober.Start();
-        var addresses = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(Loopback).ToList();
+        var addresses = KestrelApps.BoundUrls(web).ToList();
         host.HttpUrl = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttp);
         host.HttpsUrl = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps);
-        host.AdminUrl = Loopback(admin.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        host.AdminUrl = KestrelApps.BoundUrls(admin).First();
         return host;
     }
 
-    private static Uri Loopback(string address) =>
-        new(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal));
-
-    private static WebApplication CreateApp(Action<ILoggingBuilder>? logging, Action<KestrelServerOptions> listen)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            listen(k);
-        });
-        return builder.Build();
-    }
-
     /// <summary>Completes when the visitor listener is told to stop (Ctrl-C, SIGTERM).</summary>
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
-    {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _web.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
-        _admin.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
-        return stopped.Task.WaitAsync(cancellationToken);
-    }
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) =>
+        KestrelApps.WaitForAnyStopAsync(cancellationToken, _web, _admin);
 
     public async ValueTask DisposeAsync()
     {

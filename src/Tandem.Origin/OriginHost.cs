@@ -1,10 +1,7 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Tandem.Core.Hosting;
 using Tandem.Origin.Auth;
 using Tandem.Origin.S3;
 using Tandem.Origin.Storage;
@@ -49,8 +46,9 @@ public sealed class OriginHost : IAsyncDisposable
         var store = new FileObjectStore(options.DataDirectory, new FileObjectStoreOptions { Fsync = options.Fsync }, time);
         var credentials = new StaticCredentialLookup(options.Credentials.Select(c => (c.AccessKeyId, c.SecretAccessKey)));
 
-        var s3 = CreateApp(options.S3Listen, logging, kestrel =>
+        var s3 = KestrelApps.Create(logging, kestrel =>
         {
+            kestrel.Listen(options.S3Listen);
             // Bodies are limited by the S3 handler itself (it knows the decoded length).
             kestrel.Limits.MaxRequestBodySize = null;
 
@@ -62,7 +60,11 @@ public sealed class OriginHost : IAsyncDisposable
         var handler = new S3ApiHandler(store, credentials, options.S3, time, s3.Services.GetRequiredService<ILogger<S3ApiHandler>>());
         s3.Run(handler.HandleAsync);
 
-        var website = CreateApp(options.WebsiteListen, logging, kestrel => kestrel.Limits.MaxRequestBodySize = 0);
+        var website = KestrelApps.Create(logging, kestrel =>
+        {
+            kestrel.Listen(options.WebsiteListen);
+            kestrel.Limits.MaxRequestBodySize = 0;
+        });
         website.MapWebsiteEndpoint(store, new WebsiteOptions { BaseDomain = options.S3.BaseDomain, FallbackBucket = options.DefaultBucket });
 
         try
@@ -78,41 +80,12 @@ public sealed class OriginHost : IAsyncDisposable
             throw;
         }
 
-        return new OriginHost(s3, website, store, BoundUrl(s3), BoundUrl(website));
-    }
-
-    private static WebApplication CreateApp(IPEndPoint listen, Action<ILoggingBuilder>? logging, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> limits)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        if (logging is not null)
-        {
-            logging(builder.Logging);
-        }
-
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Listen(listen);
-            limits(k);
-        });
-        return builder.Build();
-    }
-
-    private static Uri BoundUrl(WebApplication app)
-    {
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal));
+        return new OriginHost(s3, website, store, KestrelApps.BoundUrls(s3).First(), KestrelApps.BoundUrls(website).First());
     }
 
     /// <summary>Completes when either listener is told to stop.</summary>
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
-    {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _s3.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
-        _website.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
-        return stopped.Task.WaitAsync(cancellationToken);
-    }
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) =>
+        KestrelApps.WaitForAnyStopAsync(cancellationToken, _s3, _website);
 
     public async ValueTask DisposeAsync()
     {

@@ -264,8 +264,6 @@ internal sealed record Fetched(CacheEntry? Entry, string CacheStatus)
 {
     public StreamingResponse? Streaming { get; init; }
 
-    public bool FailedOver { get; init; }
-
     public int FailureStatus { get; init; } = 502;
 
     public string? FailureReason { get; init; }

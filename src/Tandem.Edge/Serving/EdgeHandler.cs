@@ -387,7 +387,7 @@ public sealed partial class EdgeHandler
             _cache.Set(key, entry);
         }
 
-        return new Fetched(entry, "Miss") { FailedOver = result.FailedOver };
+        return new Fetched(entry, "Miss");
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, long max)

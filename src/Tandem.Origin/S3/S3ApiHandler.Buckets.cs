@@ -106,7 +106,7 @@ public sealed partial class S3ApiHandler
         }));
     }
 
-    private async Task PutAclAsync(S3Call call)
+    private Task PutAclAsync(S3Call call)
     {
         RequireAuth(call);
         RequireBucket(call.Bucket);
@@ -124,7 +124,7 @@ public sealed partial class S3ApiHandler
             throw S3Exception.NotImplemented("ACL documents (use a bucket policy for public reads)");
         }
 
-        await Task.CompletedTask;
+        return Task.CompletedTask;
     }
 
     private async Task PutBucketWebsiteAsync(S3Call call)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Tandem.Origin.Auth;
 using Tandem.Origin.Body;
 using Tandem.Origin.Storage;
+using Tandem.Origin.Website;
 
 namespace Tandem.Origin.S3;
 
@@ -47,7 +47,7 @@ public sealed partial class S3ApiHandler
 
     public async Task HandleAsync(HttpContext context)
     {
-        var requestId = RandomNumberGenerator.GetHexString(16);
+        var requestId = RequestIds.Next();
         var response = context.Response;
         response.Headers["x-amz-request-id"] = requestId;
         response.Headers["x-amz-id-2"] = requestId;

@@ -186,7 +186,11 @@ internal sealed class OriginPair : IAsyncDisposable
     public OriginRuntime S { get; }
 
     public static async Task<OriginPair> StartAsync(int primaryStatus, string primaryBody, int standbyStatus = 200, string standbyBody = "standby page", OriginConnectionConfig? connection = null) =>
-        new(await TestOrigin.StartAsync(primaryStatus, primaryBody), await TestOrigin.StartAsync(standbyStatus, standbyBody), connection ?? TestOrigins.Connection());
+        new(await TestOrigin.StartAsync(primaryStatus, primaryBody), await TestOrigin.StartAsync(standbyStatus, standbyBody), connection ?? TestOrigins.Connection(responseTimeoutMs: ColdStartTimeoutMs));
+
+    // Pairs that answer at once still meet a cold Kestrel (and a JIT) when the suite runs tests
+    // in parallel on two cores; a short timeout there turns a slow first answer into a failure.
+    private const int ColdStartTimeoutMs = 10_000;
 
     /// <summary>The group "site" of primary then standby.</summary>
     public OriginGroupRuntime Group(IEnumerable<int>? failoverStatusCodes = null) => new("site", [P, S], failoverStatusCodes);
