@@ -71,7 +71,7 @@ public sealed class EdgeHost : IAsyncDisposable
                     l.UseHttps(h => h.ServerCertificateSelector = (_, _) => certificates!.Current);
                 });
             }
-        });
+        }, eagerReceiveBuffers: true);
         var logger = web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tandem.Edge");
         if (options.HttpsListen is not null)
         {

@@ -38,6 +38,16 @@ public static partial class ConfigValidator
                 errors.Add(new ConfigError($"{at}.bucket", bucketProblem));
             }
 
+            if (origin.Prefix is { } prefix && (prefix.StartsWith('/') || prefix.Contains("//", StringComparison.Ordinal) || prefix.Split('/').Any(s => s is "." or "..")))
+            {
+                errors.Add(new ConfigError($"{at}.prefix", $"'{prefix}' must be a key prefix such as \"www/\": no leading '/', no empty, '.' or '..' segments"));
+            }
+
+            if (origin.S3Region is { } region && !RegionPattern().IsMatch(region))
+            {
+                errors.Add(new ConfigError($"{at}.s3Region", $"'{region}' is not a region name such as \"us-west-2\""));
+            }
+
             CheckUrl(origin.S3Endpoint, $"{at}.s3Endpoint", errors);
             CheckUrl(origin.WebsiteEndpoint, $"{at}.websiteEndpoint", errors);
             if (origin.Credentials is { } creds)
@@ -79,6 +89,7 @@ public static partial class ConfigValidator
         }
 
         ValidateDistribution(config, errors);
+        ValidateDeploy(config.Deploy, errors);
         foreach (var (name, edge) in config.Edges)
         {
             ValidateEdge(name, edge, listeners, errors);
@@ -93,6 +104,10 @@ public static partial class ConfigValidator
     private static void ValidateDistribution(TandemConfig config, List<ConfigError> errors)
     {
         var d = config.Distribution;
+        if (d.ReleasePinSeconds is < 0 or > 86400)
+        {
+            errors.Add(new ConfigError("$.distribution.releasePinSeconds", "must be 0 (off) to 86400 seconds"));
+        }
         foreach (var (name, group) in d.OriginGroups)
         {
             var at = $"$.distribution.originGroups.{name}";
@@ -254,6 +269,11 @@ public static partial class ConfigValidator
             }
         }
 
+        if (edge.StateDir is { Length: 0 })
+        {
+            errors.Add(new ConfigError($"{at}.stateDir", "is empty; remove the setting or name a folder such as \".tandem/edges/edge-1\""));
+        }
+
         if (edge.RedirectHttpToHttps && edge.HttpsListen is null)
         {
             errors.Add(new ConfigError($"{at}.redirectHttpToHttps", "there is no httpsListen to redirect to"));
@@ -282,6 +302,84 @@ public static partial class ConfigValidator
             errors.Add(new ConfigError($"{at}.cache", "errorTtl cannot be negative and collapseWaitMs must be positive"));
         }
     }
+
+    private static void ValidateDeploy(DeployConfig deploy, List<ConfigError> errors)
+    {
+        const string at = "$.deploy";
+        if (deploy.KeepReleases < 2)
+        {
+            errors.Add(new ConfigError($"{at}.keepReleases", "keep at least 2 releases (the live one and one to roll back to)"));
+        }
+
+        if (deploy.Parallelism is < 1 or > 256)
+        {
+            errors.Add(new ConfigError($"{at}.parallelism", "must be 1 to 256 transfers in flight per origin"));
+        }
+
+        if (deploy.InvalidationWildcardThreshold < 1)
+        {
+            errors.Add(new ConfigError($"{at}.invalidationWildcardThreshold", "must be 1 or more paths"));
+        }
+
+        if (string.IsNullOrWhiteSpace(deploy.HashCache))
+        {
+            errors.Add(new ConfigError($"{at}.hashCache", "name a file such as \".tandem/deploy-hashes.json\""));
+        }
+
+        for (var i = 0; i < deploy.Exclude.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(deploy.Exclude[i]))
+            {
+                errors.Add(new ConfigError($"{at}.exclude[{i}]", "is empty; give a pattern such as \"*.map\""));
+            }
+        }
+
+        foreach (var (ext, type) in deploy.ContentTypes)
+        {
+            if (!ext.StartsWith('.') || ext.Length < 2 || ext.Contains('/', StringComparison.Ordinal))
+            {
+                errors.Add(new ConfigError($"{at}.contentTypes.{ext}", $"'{ext}' must be a file extension with its dot, such as \".webmanifest\""));
+            }
+
+            if (!type.Contains('/', StringComparison.Ordinal))
+            {
+                errors.Add(new ConfigError($"{at}.contentTypes.{ext}", $"'{type}' is not a media type such as \"application/json\""));
+            }
+        }
+
+        for (var i = 0; i < deploy.Headers.Count; i++)
+        {
+            var rule = deploy.Headers[i];
+            if (string.IsNullOrWhiteSpace(rule.PathPattern))
+            {
+                errors.Add(new ConfigError($"{at}.headers[{i}].pathPattern", "is empty; give a pattern such as \"*.html\""));
+            }
+
+            if (rule.CacheControl is null && rule.ContentType is null && rule.Metadata.Count == 0)
+            {
+                errors.Add(new ConfigError($"{at}.headers[{i}]", "sets nothing; give cacheControl, contentType or metadata"));
+            }
+
+            if (rule.ContentType is { } ct && !ct.Contains('/', StringComparison.Ordinal))
+            {
+                errors.Add(new ConfigError($"{at}.headers[{i}].contentType", $"'{ct}' is not a media type such as \"text/html; charset=utf-8\""));
+            }
+
+            foreach (var name in rule.Metadata.Keys)
+            {
+                if (!StoredHeaders.Contains(name) && !name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase))
+                {
+                    errors.Add(new ConfigError($"{at}.headers[{i}].metadata.{name}",
+                        $"S3 stores only {string.Join(", ", StoredHeaders)} and x-amz-meta-* headers with an object"));
+                }
+            }
+        }
+    }
+
+    private static readonly string[] StoredHeaders = ["Content-Disposition", "Content-Encoding", "Content-Language", "Expires", "x-amz-website-redirect-location"];
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z0-9]+)+$|^[a-z0-9-]{1,32}$")]
+    private static partial Regex RegionPattern();
 
     private static void ValidateSite(SiteConfig site, List<ConfigError> errors)
     {

@@ -23,6 +23,14 @@ public sealed record DistributionConfig
 
     /// <summary>Security headers added to every response (a header the origin sent wins unless Override).</summary>
     public SecurityHeadersConfig SecurityHeaders { get; init; } = new();
+
+    /// <summary>
+    /// Seconds a visitor stays on the release its page came from: requests for a page's assets
+    /// carry a cookie naming the release, so a deploy or rollback in the middle of a page load
+    /// never mixes two releases. Pages themselves always come from the live release. 0 turns it off.
+    /// Default 300.
+    /// </summary>
+    public int ReleasePinSeconds { get; init; } = 300;
 }
 
 /// <summary>An ordered list of two or more origins with the conditions that make a request move on.</summary>
@@ -151,6 +159,12 @@ public sealed record EdgeConfig
 
     /// <summary>Access log: "stdout", a file path, or null for none. Default "stdout".</summary>
     public string? AccessLog { get; init; } = "stdout";
+
+    /// <summary>
+    /// Folder where the edge keeps what must survive a restart (the live release and its
+    /// manifest), relative to the config file. Default ".tandem/edges/NAME".
+    /// </summary>
+    public string? StateDir { get; init; }
 }
 
 /// <summary>A secret named by environment variable or file, never written in the config.</summary>

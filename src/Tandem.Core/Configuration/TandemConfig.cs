@@ -17,6 +17,9 @@ public sealed record TandemConfig
 
     /// <summary>Edge nodes by name.</summary>
     public Dictionary<string, EdgeConfig> Edges { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>How <c>tandem deploy</c> turns the site folder into releases on every origin.</summary>
+    public DeployConfig Deploy { get; init; } = new();
 }
 
 /// <summary>The static site itself.</summary>
@@ -52,6 +55,21 @@ public sealed record OriginConfig
 
     /// <summary>Base URL of the website endpoint that edges fetch from.</summary>
     public string? WebsiteEndpoint { get; init; }
+
+    /// <summary>
+    /// Key prefix inside the bucket under which Tandem keeps everything it writes (releases and
+    /// its own <c>_tandem/</c> records), such as "www/". Default none: the bucket's root.
+    /// </summary>
+    public string? Prefix { get; init; }
+
+    /// <summary>
+    /// Region used to sign S3 API calls, such as "us-west-2". Default: the Tandem server's
+    /// signingRegion, else "us-east-1" (what MinIO and Garage accept unless set otherwise).
+    /// </summary>
+    public string? S3Region { get; init; }
+
+    /// <summary>Address buckets as ENDPOINT/BUCKET (path style) rather than BUCKET.ENDPOINT. Default true.</summary>
+    public bool PathStyle { get; init; } = true;
 
     /// <summary>Where the S3 access key comes from. Secrets never sit in this file.</summary>
     public CredentialsConfig? Credentials { get; init; }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Tandem.Core.Configuration;
 
 namespace Tandem.Edge.Admin;
@@ -34,33 +31,8 @@ public static class InvalidationClient
 
     public static async Task<IReadOnlyList<EdgeResult>> InvalidateAsync(LoadedConfig loaded, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var tasks = loaded.Config.Edges.Select(async e =>
-        {
-            var watch = Stopwatch.StartNew();
-            try
-            {
-                var token = SecretResolver.Resolve(e.Value.AdminToken, $"$.edges.{e.Key}.adminToken", loaded.ResolvePath);
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(AdminBaseUrl(e.Value), "invalidations"))
-                {
-                    Content = JsonContent.Create(new InvalidationRequest(paths)),
-                };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                using var response = await http.SendAsync(request, cancellationToken);
-                if (!response.IsSuccessStatusCode)
-                {
-                    return new EdgeResult(e.Key, false, 0, watch.Elapsed, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}".Trim());
-                }
-
-                var body = await response.Content.ReadFromJsonAsync<InvalidationResponse>(cancellationToken);
-                return new EdgeResult(e.Key, true, body?.Removed ?? 0, watch.Elapsed, null);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ConfigException)
-            {
-                return new EdgeResult(e.Key, false, 0, watch.Elapsed, ex.Message);
-            }
-        });
-        return await Task.WhenAll(tasks);
+        var results = await EdgeAdminCalls.ToAllAsync<InvalidationResponse>(loaded, HttpMethod.Post, "invalidations", new InvalidationRequest(paths), cancellationToken);
+        return results.Select(r => new EdgeResult(r.Edge, r.Ok, r.Value?.Removed ?? 0, r.Elapsed, r.Error)).ToList();
     }
 }
 

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Tandem.Core.Configuration;
+
+namespace Tandem.Edge.Admin;
+
+/// <summary>One call to one edge's admin API: its answer (or the error), and how long it took.</summary>
+public sealed record EdgeCallResult<T>(string Edge, bool Ok, T? Value, TimeSpan Elapsed, string? Error);
+
+/// <summary>Sends one admin call to every edge of a config at once, with each edge's token.</summary>
+internal static class EdgeAdminCalls
+{
+    public static async Task<IReadOnlyList<EdgeCallResult<T>>> ToAllAsync<T>(LoadedConfig loaded, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var tasks = loaded.Config.Edges.Select(async e =>
+        {
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var token = SecretResolver.Resolve(e.Value.AdminToken, $"$.edges.{e.Key}.adminToken", loaded.ResolvePath);
+                using var request = new HttpRequestMessage(method, new Uri(InvalidationClient.AdminBaseUrl(e.Value), path));
+                if (body is not null)
+                {
+                    request.Content = JsonContent.Create(body, body.GetType());
+                }
+
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await http.SendAsync(request, cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                    return new EdgeCallResult<T>(e.Key, false, default, watch.Elapsed, $"{(int)response.StatusCode} {text}".Trim());
+                }
+
+                var value = await response.Content.ReadFromJsonAsync<T>(cancellationToken);
+                return new EdgeCallResult<T>(e.Key, true, value, watch.Elapsed, null);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ConfigException or System.Text.Json.JsonException)
+            {
+                return new EdgeCallResult<T>(e.Key, false, default, watch.Elapsed, ex.Message);
+            }
+        });
+        return await Task.WhenAll(tasks);
+    }
+}
