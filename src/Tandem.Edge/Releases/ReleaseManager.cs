@@ -54,13 +54,10 @@ internal sealed class ReleaseManager : IAsyncDisposable
     {
         try
         {
-            if (_state.TryLoad())
+            // State that names no live release (only prepared ones) still asks the origins.
+            if (_state.TryLoad() && _state.Live is { } live)
             {
-                if (_state.Live is { } live)
-                {
-                    ReleaseLog.Restored(_logger, live.View.Id, _state.Known.Count);
-                }
-
+                ReleaseLog.Restored(_logger, live.View.Id, _state.Known.Count);
                 return;
             }
         }
@@ -95,7 +92,15 @@ internal sealed class ReleaseManager : IAsyncDisposable
                 return ReleaseCallResult<EdgeReleaseStatus>.Fail(status, error!);
             }
 
-            _state.Add(manifest);
+            try
+            {
+                _state.Add(manifest);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return ReleaseCallResult<EdgeReleaseStatus>.Fail(500, $"could not keep release {id} in the edge's stateDir: {ex.Message}");
+            }
+
             ReleaseLog.Prepared(_logger, id!, manifest.Files.Count);
         }
 
@@ -118,7 +123,17 @@ internal sealed class ReleaseManager : IAsyncDisposable
         }
 
         var previous = _state.Live?.View.Id;
-        var live = _state.Activate(id!, _time.GetUtcNow());
+        LiveRelease? live;
+        try
+        {
+            live = _state.Activate(id!, _time.GetUtcNow());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The state is written before the swap, so nothing changed for visitors.
+            return ReleaseCallResult<ActivateReleaseResponse>.Fail(500, $"release {id} not activated: the edge could not write its stateDir ({ex.Message})");
+        }
+
         if (live is null)
         {
             return ReleaseCallResult<ActivateReleaseResponse>.Fail(409, $"release {id} is not known to edge '{_edge}': POST /release/prepare {{\"id\":\"{id}\"}} first (known: {string.Join(", ", _state.Known)})");

@@ -106,9 +106,19 @@ internal sealed class ReleaseState
             var view = ReleaseView.Create(manifest, _indexDocument);
             _store?.SaveManifest(manifest);
             var known = new Dictionary<string, ReleaseView>(_known, StringComparer.Ordinal) { [manifest.Id] = view };
-            _order.Add(manifest.Id);
+            var order = _order;
+            _order = [.. order, manifest.Id];
             var dropped = Trim(known);
-            Persist();
+            try
+            {
+                Persist();
+            }
+            catch
+            {
+                _order = order;
+                throw;
+            }
+
             _known = known;
             foreach (var id in dropped)
             {
@@ -140,8 +150,8 @@ internal sealed class ReleaseState
             }
 
             var next = new LiveRelease(view, now, current?.View.Id);
-            Touch(id);
             Persist(next);
+            Touch(id);
             _live = next;
             return next;
         }
