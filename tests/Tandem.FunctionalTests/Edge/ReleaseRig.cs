@@ -41,24 +41,8 @@ internal sealed class ReleaseRig : IAsyncDisposable
     {
         var dir = new TempDir("tandem-releases");
         var credentials = TestOrigin.NewCredentials();
-        var primaryStart = OriginProcess.StartAsync(dir.Combine("primary"), credentials);
-        var standbyStart = OriginProcess.StartAsync(dir.Combine("standby"), credentials);
-        try
-        {
-            await Task.WhenAll(primaryStart, standbyStart);
-        }
-        catch
-        {
-            foreach (var started in new[] { primaryStart, standbyStart }.Where(t => t.IsCompletedSuccessfully))
-            {
-                await started.Result.DisposeAsync();
-            }
-
-            dir.Dispose();
-            throw;
-        }
-
-        var rig = new ReleaseRig(dir, credentials, primaryStart.Result, standbyStart.Result);
+        var (primary, standby) = await FailoverRig.StartOriginsAsync(dir, credentials);
+        var rig = new ReleaseRig(dir, credentials, primary, standby);
         try
         {
             foreach (var o in rig.Origins)
