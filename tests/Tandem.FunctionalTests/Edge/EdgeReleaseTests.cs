@@ -68,6 +68,16 @@ public sealed class EdgeReleaseTests(ITestOutputHelper output)
         Assert.Equal(404, (await GetAsync(url, "/_tandem/releases/" + a + ".json")).Status);
         Assert.Equal(404, (await GetAsync(url, "/_tandem/live.json")).Status);
 
+        // Probes now ask for A's manifest (the bucket root has no index): both origins stay healthy.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.All(edge.Origins, o => Assert.True(o.Health.IsHealthy, $"{o.Name}: {o.Health.Snapshot().LastError}"));
+        using (var statusRequest = new HttpRequestMessage(HttpMethod.Get, new Uri(edge.AdminUrl, "status")))
+        {
+            statusRequest.Headers.Authorization = new("Bearer", EdgeFixture.AdminToken);
+            using var statusResponse = await Http.SendAsync(statusRequest);
+            Assert.Contains($"\"live\": \"{a}\"", await statusResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         // Release B: changed files at once, the unchanged one still a hit.
         Assert.True(Assert.Single(await ReleaseClient.PrepareAsync(config, b, default)).Ok);
         var switched = Assert.Single(await ReleaseClient.ActivateAsync(config, b, ["/index.html"], default));
