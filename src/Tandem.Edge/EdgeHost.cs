@@ -9,6 +9,7 @@ using Tandem.Core.Metrics;
 using Tandem.Edge.Admin;
 using Tandem.Edge.Caching;
 using Tandem.Edge.Origins;
+using Tandem.Edge.Releases;
 using Tandem.Edge.Serving;
 using Tandem.Edge.Tls;
 
@@ -25,13 +26,14 @@ public sealed class EdgeHost : IAsyncDisposable
     private readonly WebApplication _web;
     private readonly WebApplication _admin;
 
-    private EdgeHost(WebApplication web, WebApplication admin, List<IAsyncDisposable> owned, ResponseCache cache, IReadOnlyList<OriginRuntime> origins)
+    private EdgeHost(WebApplication web, WebApplication admin, List<IAsyncDisposable> owned, ResponseCache cache, IReadOnlyList<OriginRuntime> origins, ReleaseManager releases)
     {
         _web = web;
         _admin = admin;
         _owned = owned;
         Cache = cache;
         Origins = origins;
+        Releases = releases;
     }
 
     /// <summary>Plain-HTTP visitor URL, when there is an HTTP listener.</summary>
@@ -45,6 +47,9 @@ public sealed class EdgeHost : IAsyncDisposable
     public ResponseCache Cache { get; }
 
     public IReadOnlyList<OriginRuntime> Origins { get; }
+
+    /// <summary>The release this edge serves, and the ones it knows.</summary>
+    internal ReleaseManager Releases { get; }
 
     public static async Task<EdgeHost> StartAsync(EdgeOptions options, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
@@ -87,16 +92,21 @@ public sealed class EdgeHost : IAsyncDisposable
         var fetcher = new OriginGroupFetcher(originMetrics, logger);
         var metrics = new EdgeMetrics(meter, () => cache.Bytes, () => cache.Count, () => cache.Hits, () => cache.Misses);
         var accessLog = new AccessLog(options.AccessLog);
-        var handler = new EdgeHandler(options, behaviors, cache, collapser, fetcher, metrics, accessLog, time, logger);
+
+        // Releases are read through the catch-all behavior's group: the one that serves the site.
+        var releaseState = new ReleaseState(options.StateDir is { } dir ? new ReleaseStateStore(dir) : null, options.IndexDocument);
+        var releases = new ReleaseManager(options.Name, releaseState, new ReleaseSource(behaviors.All[^1].Target, fetcher), cache, time, logger);
+        var handler = new EdgeHandler(options, behaviors, cache, collapser, fetcher, metrics, accessLog, time, logger, releaseState);
         web.Run(handler.HandleAsync);
 
         // Only origins some behavior uses are probed.
         var used = behaviors.All.SelectMany(b => b.Target.Origins).Distinct().ToList();
-        var prober = new HealthProber(used, time, logger);
+        var prober = new HealthProber(used, time, logger, () => releaseState.Live?.View.Id);
 
         var admin = KestrelApps.Create(logging, kestrel => kestrel.Listen(options.AdminListen));
-        new AdminApi(options.Name, options.AdminToken, cache, used, exporter, logger).Map(admin);
+        new AdminApi(options.Name, options.AdminToken, cache, used, exporter, logger, releases).Map(admin);
 
+        owned.Add(releases);
         owned.Add(prober);
         owned.Add(new Disposer(() =>
         {
@@ -110,9 +120,10 @@ public sealed class EdgeHost : IAsyncDisposable
             certificates?.Dispose();
         }));
 
-        var host = new EdgeHost(web, admin, owned, cache, used);
+        var host = new EdgeHost(web, admin, owned, cache, used, releases);
         try
         {
+            releases.Start();
             await web.StartAsync(cancellationToken);
             await admin.StartAsync(cancellationToken);
         }

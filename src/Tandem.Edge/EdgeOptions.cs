@@ -32,6 +32,16 @@ public sealed class EdgeOptions
 
     public DistributionConfig Distribution { get; init; } = new();
 
+    /// <summary>
+    /// Folder where the edge keeps its release state (live release, known manifests) across
+    /// restarts; null keeps it in memory only. From the config: edges.NAME.stateDir, default
+    /// ".tandem/edges/NAME" beside the config file.
+    /// </summary>
+    public string? StateDir { get; init; }
+
+    /// <summary>site.indexDocument: what a website endpoint serves for "/dir/". Default "index.html".</summary>
+    public string IndexDocument { get; init; } = "index.html";
+
     /// <summary>Origins by name, as the config describes them.</summary>
     public required IReadOnlyDictionary<string, OriginConfig> Origins { get; init; }
 
@@ -59,6 +69,8 @@ public sealed class EdgeOptions
             Cache = edge.Cache,
             AccessLog = edge.AccessLog is null or "stdout" ? edge.AccessLog : loaded.ResolvePath(edge.AccessLog),
             Distribution = config.Distribution,
+            StateDir = loaded.ResolvePath(edge.StateDir ?? Path.Combine(".tandem", "edges", name)),
+            IndexDocument = config.Site.IndexDocument,
             Origins = config.Origins,
         };
     }

@@ -5,15 +5,19 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Tandem.Core.Metrics;
+using Tandem.Core.Releases;
 using Tandem.Edge.Caching;
 using Tandem.Edge.Origins;
+using Tandem.Edge.Releases;
 using Tandem.Edge.Serving;
 
 namespace Tandem.Edge.Admin;
 
 /// <summary>
-/// The edge's admin listener: POST /invalidations and GET /status need the bearer token;
-/// GET /metrics (Prometheus text) and GET /healthz are open, as scrapers and load balancers expect.
+/// The edge's admin listener: POST /invalidations, GET /status and the release calls (GET /release,
+/// POST /release/prepare, POST /release/activate; see Tandem.Core/Releases/ReleaseAdminContract.cs)
+/// need the bearer token; GET /metrics (Prometheus text) and GET /healthz are open, as scrapers
+/// and load balancers expect.
 /// </summary>
 public sealed class AdminApi
 {
@@ -24,9 +28,11 @@ public sealed class AdminApi
     private readonly PrometheusExporter _exporter;
     private readonly string _name;
     private readonly ILogger _logger;
+    private readonly ReleaseManager _releases;
 
-    public AdminApi(string name, string token, ResponseCache cache, IReadOnlyList<OriginRuntime> origins, PrometheusExporter exporter, ILogger logger)
+    internal AdminApi(string name, string token, ResponseCache cache, IReadOnlyList<OriginRuntime> origins, PrometheusExporter exporter, ILogger logger, ReleaseManager releases)
     {
+        _releases = releases;
         _name = name;
         _token = Encoding.UTF8.GetBytes(token);
         _cache = cache;
@@ -68,6 +74,45 @@ public sealed class AdminApi
             EdgeLog.Invalidated(_logger, removed, paths);
             return Results.Json(new InvalidationResponse(paths, removed), Json);
         });
+        app.MapGet("/release", (HttpContext context) => Authorized(context) ? Results.Json(_releases.Status(), Json) : Unauthorized());
+        app.MapPost("/release/prepare", async (HttpContext context) =>
+        {
+            if (!Authorized(context))
+            {
+                return Unauthorized();
+            }
+
+            var (request, error) = await ReadAsync<PrepareReleaseRequest>(context, "{\"id\": \"0123456789ab\"}");
+            return error ?? Answer(await _releases.PrepareAsync(request!.Id, context.RequestAborted));
+        });
+        app.MapPost("/release/activate", async (HttpContext context) =>
+        {
+            if (!Authorized(context))
+            {
+                return Unauthorized();
+            }
+
+            var (request, error) = await ReadAsync<ActivateReleaseRequest>(context, "{\"id\": \"0123456789ab\", \"invalidate\": [\"/index.html\", \"/css/*\"]}");
+            return error ?? Answer(_releases.Activate(request!.Id, request.Invalidate));
+        });
+    }
+
+    private static IResult Answer<T>(ReleaseCallResult<T> result) =>
+        result.Status == 200 ? Results.Json(result.Value, Json) : Results.Problem(statusCode: result.Status, title: result.Error);
+
+    /// <summary>Reads a JSON body; on failure, the 400 answer saying what form was expected.</summary>
+    private static async Task<(T? Value, IResult? Error)> ReadAsync<T>(HttpContext context, string example)
+        where T : class
+    {
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, Json, context.RequestAborted);
+            return value is null ? (null, Results.Problem(statusCode: 400, title: $"body must be JSON of the form {example}")) : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Results.Problem(statusCode: 400, title: $"body is not JSON of the form {example}", detail: ex.Message));
+        }
     }
 
     private static IResult Unauthorized() => Results.Problem(statusCode: 401, title: "admin token missing or wrong: send 'Authorization: Bearer TOKEN'");
@@ -87,6 +132,7 @@ public sealed class AdminApi
     private object Status() => new
     {
         edge = _name,
+        release = _releases.Status(),
         cache = new { entries = _cache.Count, bytes = _cache.Bytes, maxBytes = _cache.MaxBytes, hits = _cache.Hits, misses = _cache.Misses },
         origins = _origins.Select(o =>
         {

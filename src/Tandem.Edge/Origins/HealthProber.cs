@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tandem.Core.Releases;
 
 namespace Tandem.Edge.Origins;
 
@@ -22,6 +23,7 @@ public sealed class HealthProber : IAsyncDisposable
     private readonly IReadOnlyList<OriginRuntime> _origins;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<string?> _liveRelease;
     private readonly CancellationTokenSource _stop = new();
     private Task _running = Task.CompletedTask;
     private long _probes;
@@ -29,11 +31,30 @@ public sealed class HealthProber : IAsyncDisposable
     /// <param name="origins">The origins to probe, each with its own HealthCheck settings.</param>
     /// <param name="time">Clock for intervals and timeouts; null for the system clock.</param>
     /// <param name="logger">Where failed probes are logged (Debug); null for nowhere.</param>
-    public HealthProber(IEnumerable<OriginRuntime> origins, TimeProvider? time = null, ILogger? logger = null)
+    /// <param name="liveRelease">The release the edge serves now, read before each probe; null (or returning null) for none.</param>
+    public HealthProber(IEnumerable<OriginRuntime> origins, TimeProvider? time = null, ILogger? logger = null, Func<string?>? liveRelease = null)
     {
         _origins = [.. origins];
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _liveRelease = liveRelease ?? (() => null);
+    }
+
+    /// <summary>
+    /// The path a probe of <paramref name="endpoint"/> GETs. With no live release, or with a
+    /// healthCheck.path other than the default "/", the configured path as it is (a path the
+    /// user chose names an object they keep in the bucket). With a live release and the default,
+    /// that release's manifest under the origin's prefix: the bucket root has no index document
+    /// once the site lives in releases/, and the manifest is written last, so it is there exactly
+    /// when the origin holds the whole release the edge would fetch from it. (Not live.json:
+    /// deploy writes that after switching the edges, so probing it would fail a healthy origin
+    /// during every first deploy.)
+    /// </summary>
+    public static string ProbePath(OriginEndpoint endpoint, string? liveRelease)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var path = endpoint.Connection.HealthCheck.Path;
+        return liveRelease is not null && path == "/" ? ReleaseLayout.ManifestUrlPath(endpoint.Prefix, liveRelease) : path;
     }
 
     /// <summary>Probes sent so far, over all origins.</summary>
@@ -71,13 +92,13 @@ public sealed class HealthProber : IAsyncDisposable
     /// <summary>One probe of <paramref name="origin"/>, fed to its health. Exposed for tests and for an on-demand check.</summary>
     public async Task<bool> ProbeOnceAsync(OriginRuntime origin, CancellationToken cancellationToken = default)
     {
-        var check = origin.Endpoint.Connection.HealthCheck;
+        var path = ProbePath(origin.Endpoint, _liveRelease());
         Interlocked.Increment(ref _probes);
-        var (ok, kind, reason) = await ProbeAsync(origin, cancellationToken);
+        var (ok, kind, reason) = await ProbeAsync(origin, path, cancellationToken);
         origin.Health.RecordProbe(ok, reason, kind);
         if (!ok)
         {
-            OriginsLog.ProbeFailed(_logger, origin.Name, check.Path, reason ?? "");
+            OriginsLog.ProbeFailed(_logger, origin.Name, path, reason ?? "");
         }
 
         return ok;
@@ -113,11 +134,11 @@ public sealed class HealthProber : IAsyncDisposable
         }
     }
 
-    private async Task<(bool Ok, OriginFailureKind Kind, string? Reason)> ProbeAsync(OriginRuntime origin, CancellationToken stop)
+    private async Task<(bool Ok, OriginFailureKind Kind, string? Reason)> ProbeAsync(OriginRuntime origin, string path, CancellationToken stop)
     {
         var endpoint = origin.Endpoint;
         var check = endpoint.Connection.HealthCheck;
-        using var request = new HttpRequestMessage(HttpMethod.Get, endpoint.RequestUri(check.Path))
+        using var request = new HttpRequestMessage(HttpMethod.Get, endpoint.RequestUri(path))
         {
             Version = System.Net.HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -133,7 +154,7 @@ public sealed class HealthProber : IAsyncDisposable
             var status = (int)response.StatusCode;
             return status is >= 200 and < 400
                 ? (true, OriginFailureKind.Status, null)
-                : (false, OriginFailureKind.Status, $"probe of {check.Path} answered {status}");
+                : (false, OriginFailureKind.Status, $"probe of {path} answered {status}");
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -141,12 +162,12 @@ public sealed class HealthProber : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            return (false, OriginFailureKind.Transport, $"probe of {check.Path} got no answer within {check.TimeoutMs} ms");
+            return (false, OriginFailureKind.Transport, $"probe of {path} got no answer within {check.TimeoutMs} ms");
         }
         catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException)
         {
             var detail = ex.InnerException?.Message is { Length: > 0 } inner ? $"{ex.Message} ({inner})" : ex.Message;
-            return (false, OriginFailureKind.Transport, $"probe of {check.Path} failed: {detail}");
+            return (false, OriginFailureKind.Transport, $"probe of {path} failed: {detail}");
         }
     }
 }

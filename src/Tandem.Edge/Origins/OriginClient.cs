@@ -47,10 +47,10 @@ internal sealed class OriginClient : IDisposable
         PooledConnectionLifetime = PooledConnectionLifetime,
     };
 
-    /// <summary>The request as this origin gets it: its path prefix, its Host header.</summary>
+    /// <summary>The request as this origin gets it: its path prefix, its copy of the release, its Host header.</summary>
     public HttpRequestMessage CreateRequest(OriginRequest request)
     {
-        var message = new HttpRequestMessage(request.Method, _endpoint.RequestUri(request.PathAndQuery))
+        var message = new HttpRequestMessage(request.Method, _endpoint.RequestUri(_endpoint.Target(request)))
         {
             // HTTP/2 where TLS offers it, HTTP/1.1 otherwise (plain-text website endpoints).
             Version = HttpVersion.Version20,

@@ -1,4 +1,5 @@
 using Tandem.Core.Configuration;
+using Tandem.Core.Releases;
 
 namespace Tandem.Edge.Origins;
 
@@ -12,7 +13,8 @@ public sealed class OriginEndpoint
     /// <param name="baseUri">Website endpoint, http or https, without query; a path in it is kept as a prefix.</param>
     /// <param name="connection">Timeouts, Host header, origin path and health check; null for the defaults.</param>
     /// <param name="region">Region label for status pages, or null.</param>
-    public OriginEndpoint(string name, Uri baseUri, OriginConnectionConfig? connection = null, string? region = null)
+    /// <param name="prefix">Key prefix under which Tandem keeps releases in this origin's bucket (origins.NAME.prefix), or null.</param>
+    public OriginEndpoint(string name, Uri baseUri, OriginConnectionConfig? connection = null, string? region = null, string? prefix = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(baseUri);
@@ -32,7 +34,11 @@ public sealed class OriginEndpoint
         Connection = connection ?? new OriginConnectionConfig();
         HostHeader = string.IsNullOrEmpty(Connection.HostHeader) ? baseUri.Authority : Connection.HostHeader;
         PathPrefix = baseUri.AbsolutePath.TrimEnd('/') + (Connection.OriginPath ?? "").TrimEnd('/');
+        Prefix = ReleaseLayout.Prefix(prefix);
     }
+
+    /// <summary>Key prefix of Tandem's releases and records in the bucket: "" or "a/b/" (see <see cref="ReleaseLayout.Prefix"/>).</summary>
+    public string Prefix { get; }
 
     /// <summary>The origin's name in the config.</summary>
     public string Name { get; }
@@ -72,6 +78,16 @@ public sealed class OriginEndpoint
         var text = $"{BaseUri.Scheme}://{BaseUri.Authority}{PathPrefix}{pathAndQuery}";
         return new Uri(text, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
     }
+
+    /// <summary>
+    /// The target <paramref name="request"/> has on this origin: under this origin's copy of the
+    /// release it names (<see cref="ReleaseLayout.UrlPathPrefix"/>), under this origin's prefix
+    /// for Tandem's own records, or as given. Composed per origin, as each may have its own prefix.
+    /// </summary>
+    public string Target(OriginRequest request) =>
+        request.Release is { } id ? ReleaseLayout.UrlPathPrefix(Prefix, id) + request.PathAndQuery
+        : request.UnderPrefix && Prefix.Length > 0 ? string.Concat("/", Prefix, request.PathAndQuery.AsSpan(1))
+        : request.PathAndQuery;
 
     /// <summary>
     /// Resolves an origin from the config. The website endpoint is <c>websiteEndpoint</c>; when
@@ -117,7 +133,7 @@ public sealed class OriginEndpoint
             throw Error($"{at}.websiteEndpoint", "is not set; give the URL edges fetch this origin's website from, such as \"http://127.0.0.1:9001\" (or \"server\" with websiteListen when Tandem runs the origin)");
         }
 
-        return new OriginEndpoint(name, uri, origin.Connection, origin.Region);
+        return new OriginEndpoint(name, uri, origin.Connection, origin.Region, origin.Prefix);
     }
 
     private static ConfigException Error(string path, string message) => new("config", [new ConfigError(path, message)]);

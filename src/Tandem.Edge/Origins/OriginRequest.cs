@@ -12,6 +12,15 @@ public sealed record OriginRequest
     public required string PathAndQuery { get; init; }
 
     /// <summary>
+    /// The release to fetch from: each origin puts its own "/P releases/ID" before
+    /// <see cref="PathAndQuery"/>. Null fetches from the bucket root, as before releases.
+    /// </summary>
+    public string? Release { get; init; }
+
+    /// <summary>True when <see cref="PathAndQuery"/> names one of Tandem's records ("/_tandem/live.json"), which sits under each origin's prefix.</summary>
+    public bool UnderPrefix { get; init; }
+
+    /// <summary>
     /// Headers to forward; a name may appear more than once. Host and hop-by-hop headers
     /// (Connection, Keep-Alive, Transfer-Encoding, TE, Upgrade, Proxy-Connection) are left out.
     /// </summary>

@@ -5,6 +5,7 @@ using Microsoft.Net.Http.Headers;
 using Tandem.Core.Http;
 using Tandem.Edge.Caching;
 using Tandem.Edge.Origins;
+using Tandem.Edge.Releases;
 
 namespace Tandem.Edge.Serving;
 
@@ -31,7 +32,7 @@ public sealed partial class EdgeHandler
         }
 
         response.Headers.Age = ((long)entry.CurrentAge(now).TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        AddEdgeHeaders(context, cacheStatus, entry.Origin);
+        AddEdgeHeaders(context, cacheStatus, entry.Origin, outcome);
 
         var etag = entry.ETag;
         if (status == 200 && etag is not null || entry.LastModified is not null)
@@ -108,13 +109,23 @@ public sealed partial class EdgeHandler
         await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    private void AddEdgeHeaders(HttpContext context, string cacheStatus, string? origin)
+    private void AddEdgeHeaders(HttpContext context, string cacheStatus, string? origin, Outcome outcome)
     {
         var headers = context.Response.Headers;
         headers["X-Cache"] = cacheStatus;
         if (!string.IsNullOrEmpty(origin))
         {
             headers["X-Tandem-Origin"] = origin;
+        }
+
+        if (outcome.Release is { } release)
+        {
+            // Per response, never stored in an entry: a cached copy serves pinned and unpinned visitors alike.
+            headers[ReleasePin.Header] = release;
+            if (outcome.PinCookie)
+            {
+                headers.Append(HeaderNames.SetCookie, ReleasePin.SetCookie(release, _options.Distribution.ReleasePinSeconds));
+            }
         }
 
         headers.Via = _via;
@@ -170,7 +181,7 @@ public sealed partial class EdgeHandler
             response.ContentLength = origin.Content.Headers.ContentLength;
             outcome.Cache = "Miss";
             outcome.Origin = result.Origin?.Name;
-            AddEdgeHeaders(context, "Miss", result.Origin?.Name);
+            AddEdgeHeaders(context, "Miss", result.Origin?.Name, outcome);
             if (HttpMethods.IsHead(context.Request.Method))
             {
                 return;
@@ -188,7 +199,7 @@ public sealed partial class EdgeHandler
     }
 
     /// <summary>Methods other than GET and HEAD: passed on without caching (failover only for OPTIONS).</summary>
-    private async Task ForwardAsync(HttpContext context, Behavior behavior, string originPath, string? query, Outcome outcome)
+    private async Task ForwardAsync(HttpContext context, Behavior behavior, string originPath, string? query, Outcome outcome, ReleaseView? release)
     {
         var request = context.Request;
         var headers = new List<KeyValuePair<string, string>>();
@@ -221,6 +232,7 @@ public sealed partial class EdgeHandler
             PathAndQuery = query is null ? originPath : originPath + "?" + query,
             Headers = headers,
             Content = content,
+            Release = release?.Id,
             ForwardedFor = context.Connection.RemoteIpAddress?.ToString(),
             Via = _via,
         }, context.RequestAborted);
@@ -241,7 +253,7 @@ public sealed partial class EdgeHandler
         response.StatusCode = status;
         response.ContentType = "text/html; charset=utf-8";
         response.Headers.CacheControl = "no-store";
-        AddEdgeHeaders(context, "Error", outcome.Origin);
+        AddEdgeHeaders(context, "Error", outcome.Origin, outcome);
         var html = Encoding.UTF8.GetBytes($"<!doctype html><html><head><title>{status} {title}</title></head><body><h1>{status} {title}</h1><p>{System.Net.WebUtility.HtmlEncode(message)}</p></body></html>\n");
         await WriteBodyAsync(context, html, outcome);
     }
@@ -257,6 +269,12 @@ public sealed class Outcome
     public string? Behavior { get; set; }
 
     public long Bytes { get; set; }
+
+    /// <summary>The release that answered, or null when none is live.</summary>
+    public string? Release { get; set; }
+
+    /// <summary>True when the answer pins the visitor to <see cref="Release"/> (a page load).</summary>
+    public bool PinCookie { get; set; }
 }
 
 /// <summary>The result of one (possibly shared) fetch.</summary>

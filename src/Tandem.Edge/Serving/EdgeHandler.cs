@@ -7,8 +7,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Tandem.Core.Configuration;
 using Tandem.Core.Http;
+using Tandem.Core.Releases;
 using Tandem.Edge.Caching;
 using Tandem.Edge.Origins;
+using Tandem.Edge.Releases;
 
 namespace Tandem.Edge.Serving;
 
@@ -22,7 +24,7 @@ public sealed partial class EdgeHandler
     private static readonly string[] HopByHop =
     [
         "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "TE", "Trailer",
-        "Content-Length", "Age", "Server", "X-Cache", "X-Tandem-Origin",
+        "Content-Length", "Age", "Server", "X-Cache", "X-Tandem-Origin", ReleasePin.Header,
     ];
 
     private readonly EdgeOptions _options;
@@ -34,11 +36,13 @@ public sealed partial class EdgeHandler
     private readonly AccessLog _accessLog;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ReleaseState _releases;
     private readonly string _via;
 
-    public EdgeHandler(EdgeOptions options, BehaviorTable behaviors, ResponseCache cache, RequestCollapser collapser, OriginGroupFetcher fetcher,
-        EdgeMetrics metrics, AccessLog accessLog, TimeProvider time, ILogger logger)
+    internal EdgeHandler(EdgeOptions options, BehaviorTable behaviors, ResponseCache cache, RequestCollapser collapser, OriginGroupFetcher fetcher,
+        EdgeMetrics metrics, AccessLog accessLog, TimeProvider time, ILogger logger, ReleaseState releases)
     {
+        _releases = releases;
         _options = options;
         _behaviors = behaviors;
         _cache = cache;
@@ -66,6 +70,13 @@ public sealed partial class EdgeHandler
                 return;
             }
 
+            // Tandem's own records (manifests, live.json) are not site content.
+            if (path.StartsWith("/_tandem/", StringComparison.Ordinal) || path == "/_tandem")
+            {
+                await WriteErrorAsync(context, 404, "Not Found", "There is no such page.", outcome);
+                return;
+            }
+
             var q = rawTarget.IndexOf('?');
             var query = q < 0 ? null : rawTarget[(q + 1)..];
             if (_options.RedirectHttpToHttps && !request.IsHttps && _options.HttpsListen is { } https)
@@ -88,14 +99,16 @@ public sealed partial class EdgeHandler
             }
 
             var originPath = path == "/" && _options.Distribution.DefaultRootObject is { Length: > 0 } root ? "/" + root : path;
+            var release = _releases.Live is { } live ? ChooseRelease(context, live.View, path, outcome) : null;
+
             // A shared cache never answers (or stores) a request that carries credentials.
             if ((HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) && request.Headers.Authorization.Count == 0)
             {
-                await ServeCachedAsync(context, behavior, originPath, query, outcome);
+                await ServeCachedAsync(context, behavior, originPath, query, outcome, release);
             }
             else
             {
-                await ForwardAsync(context, behavior, originPath, query, outcome);
+                await ForwardAsync(context, behavior, originPath, query, outcome, release);
             }
         }
         catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
@@ -122,10 +135,21 @@ public sealed partial class EdgeHandler
         }
     }
 
-    private async Task ServeCachedAsync(HttpContext context, Behavior behavior, string originPath, string? query, Outcome outcome)
+    /// <summary>The release that answers: the live one, or the one the visitor's cookie pins (see <see cref="ReleasePin"/>).</summary>
+    private ReleaseView ChooseRelease(HttpContext context, ReleaseView live, string path, Outcome outcome)
+    {
+        var headers = context.Request.Headers;
+        var pin = ReleasePin.Decide(live, _options.Distribution.ReleasePinSeconds, path, headers["Sec-Fetch-Dest"], headers.Accept, headers.Cookie, _releases.Find);
+        var release = pin.Release ?? live;
+        outcome.Release = release.Id;
+        outcome.PinCookie = pin.SetCookie;
+        return release;
+    }
+
+    private async Task ServeCachedAsync(HttpContext context, Behavior behavior, string originPath, string? query, Outcome outcome, ReleaseView? release)
     {
         var policy = behavior.Config.CachePolicy;
-        var key = CacheKey.Create(originPath, query, policy.QueryStringInKey);
+        var key = release is null ? CacheKey.Create(originPath, query, policy.QueryStringInKey) : release.Key(originPath, query, policy.QueryStringInKey);
         var now = _time.GetUtcNow();
         _cache.TryGet(key, out var cached);
         if (cached is not null)
@@ -139,17 +163,17 @@ public sealed partial class EdgeHandler
 
             if (state == EntryState.StaleWhileRevalidate)
             {
-                _ = RefreshInBackgroundAsync(key, behavior, originPath, query, cached);
+                _ = RefreshInBackgroundAsync(key, behavior, originPath, query, cached, release?.Id);
                 await ServeEntryAsync(context, behavior, cached, "Stale", outcome);
                 return;
             }
         }
 
-        var fetched = await FetchCollapsedAsync(context, key, behavior, originPath, query, cached);
-        await RespondAsync(context, behavior, originPath, fetched, cached, outcome);
+        var fetched = await FetchCollapsedAsync(context, key, behavior, originPath, query, cached, release?.Id);
+        await RespondAsync(context, behavior, fetched, cached, outcome, release);
     }
 
-    private async Task RespondAsync(HttpContext context, Behavior behavior, string originPath, Fetched fetched, CacheEntry? cached, Outcome outcome)
+    private async Task RespondAsync(HttpContext context, Behavior behavior, Fetched fetched, CacheEntry? cached, Outcome outcome, ReleaseView? release)
     {
         var now = _time.GetUtcNow();
         if (fetched.Streaming is { } live)
@@ -163,7 +187,7 @@ public sealed partial class EdgeHandler
             // A 4xx the origin sent may be replaced by the site's own page.
             if (entry.Status >= 400 && CustomError(entry.Status) is { } custom)
             {
-                await ServeCustomErrorAsync(context, behavior, custom, entry.Status, outcome);
+                await ServeCustomErrorAsync(context, behavior, custom, entry.Status, outcome, release);
                 return;
             }
 
@@ -182,7 +206,7 @@ public sealed partial class EdgeHandler
         outcome.Origin ??= fetched.Entry?.Origin;
         if (CustomError(status) is { } page)
         {
-            await ServeCustomErrorAsync(context, behavior, page, status, outcome);
+            await ServeCustomErrorAsync(context, behavior, page, status, outcome, release);
             return;
         }
 
@@ -210,16 +234,16 @@ public sealed partial class EdgeHandler
     }
 
     /// <summary>Answers with the site's own error page, itself served through the cache (stale allowed when origins are down).</summary>
-    private async Task ServeCustomErrorAsync(HttpContext context, Behavior errorBehavior, CustomErrorResponseConfig custom, int originalStatus, Outcome outcome)
+    private async Task ServeCustomErrorAsync(HttpContext context, Behavior errorBehavior, CustomErrorResponseConfig custom, int originalStatus, Outcome outcome, ReleaseView? release)
     {
         var pagePath = custom.ResponsePagePath!;
         var behavior = _behaviors.Match(pagePath);
-        var key = CacheKey.Create(pagePath, null, false);
+        var key = release is null ? CacheKey.Create(pagePath, null, false) : release.Key(pagePath, null, false);
         var now = _time.GetUtcNow();
         _cache.TryGet(key, out var page);
         if (page is null || FreshnessPolicy.State(page, now) != EntryState.Fresh)
         {
-            var fetched = await FetchCollapsedAsync(context, key, behavior, pagePath, null, page);
+            var fetched = await FetchCollapsedAsync(context, key, behavior, pagePath, null, page, release?.Id);
             if (fetched.Entry is { Status: 200 } fresh)
             {
                 page = fresh;
@@ -241,31 +265,31 @@ public sealed partial class EdgeHandler
         await ServeEntryAsync(context, errorBehavior, page, "Error", outcome, statusOverride: status);
     }
 
-    private async Task<Fetched> FetchCollapsedAsync(HttpContext context, string key, Behavior behavior, string originPath, string? query, CacheEntry? stale)
+    private async Task<Fetched> FetchCollapsedAsync(HttpContext context, string key, Behavior behavior, string originPath, string? query, CacheEntry? stale, string? release)
     {
         var wait = TimeSpan.FromMilliseconds(_options.Cache.CollapseWaitMs);
         try
         {
-            var fetched = await _collapser.RunAsync(key, ct => FetchAsync(key, behavior, originPath, query, stale, Forwarded(context), ct), wait, context.RequestAborted);
+            var fetched = await _collapser.RunAsync(key, ct => FetchAsync(key, behavior, originPath, query, stale, Forwarded(context), release, ct), wait, context.RequestAborted);
 
             // A response too large to share goes to the waiter that claims it; the others fetch their own.
             return fetched.Streaming is { } live && !live.TryClaim()
-                ? await FetchAsync(key, behavior, originPath, query, stale, Forwarded(context), context.RequestAborted)
+                ? await FetchAsync(key, behavior, originPath, query, stale, Forwarded(context), release, context.RequestAborted)
                 : fetched;
         }
         catch (CollapseTimeoutException)
         {
-            return await FetchAsync(key, behavior, originPath, query, stale, Forwarded(context), context.RequestAborted);
+            return await FetchAsync(key, behavior, originPath, query, stale, Forwarded(context), release, context.RequestAborted);
         }
     }
 
     private static string? Forwarded(HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
 
-    private async Task RefreshInBackgroundAsync(string key, Behavior behavior, string originPath, string? query, CacheEntry stale)
+    private async Task RefreshInBackgroundAsync(string key, Behavior behavior, string originPath, string? query, CacheEntry stale, string? release)
     {
         try
         {
-            await _collapser.RunAsync(key, ct => FetchAsync(key, behavior, originPath, query, stale, null, ct),
+            await _collapser.RunAsync(key, ct => FetchAsync(key, behavior, originPath, query, stale, null, release, ct),
                 TimeSpan.FromMilliseconds(_options.Cache.CollapseWaitMs), CancellationToken.None);
         }
         catch (Exception ex)
@@ -277,9 +301,11 @@ public sealed partial class EdgeHandler
     /// <summary>
     /// Fetches <paramref name="originPath"/> from the behavior's origin group (revalidating
     /// <paramref name="stale"/> when it has validators), stores what may be stored, and never
-    /// lets an error replace a copy that can still be served.
+    /// lets an error replace a copy that can still be served. With a <paramref name="release"/>,
+    /// each origin is asked for its copy of that release, and <paramref name="key"/> is that
+    /// release's key, so what is stored always belongs to the release the key names.
     /// </summary>
-    private async Task<Fetched> FetchAsync(string key, Behavior behavior, string originPath, string? query, CacheEntry? stale, string? forwardedFor, CancellationToken cancellationToken)
+    private async Task<Fetched> FetchAsync(string key, Behavior behavior, string originPath, string? query, CacheEntry? stale, string? forwardedFor, string? release, CancellationToken cancellationToken)
     {
         var headers = new List<KeyValuePair<string, string>>(3) { new("Accept-Encoding", "identity") };
         if (stale is not null)
@@ -300,6 +326,7 @@ public sealed partial class EdgeHandler
         {
             Method = HttpMethod.Get,
             PathAndQuery = query is null ? originPath : originPath + "?" + query,
+            Release = release,
             Headers = headers,
             ForwardedFor = forwardedFor,
             Via = _via,
@@ -317,7 +344,7 @@ public sealed partial class EdgeHandler
                 // The last failover status an origin sent (say 404 from a bucket whose website is off) is what visitors would have seen.
                 if (result.Response is { } lastResponse)
                 {
-                    return await ReadAsync(result, lastResponse, key, behavior, requestTime, stale, store: false);
+                    return await ReadAsync(result, lastResponse, key, behavior, requestTime, stale, release, store: false);
                 }
 
                 return Fetched.Failed(failure, string.Join("; ", result.Attempts.Select(a => $"{a.Origin}: {OriginAttempt.Label(a.Outcome)}")));
@@ -331,7 +358,7 @@ public sealed partial class EdgeHandler
             using (result)
             {
                 // X-Tandem-Origin then names the origin that answered, which is the standby during a failover.
-                var refreshed = FreshnessPolicy.Refresh(stale, ToHeaders(response), requestTime, responseTime, policy, errorTtl, result.Origin?.Name);
+                var refreshed = FreshnessPolicy.Refresh(stale, ToHeaders(response, null), requestTime, responseTime, policy, errorTtl, result.Origin?.Name);
                 if (refreshed is not null)
                 {
                     _cache.Set(key, refreshed);
@@ -340,16 +367,18 @@ public sealed partial class EdgeHandler
             }
 
             // The 304 did not fit what we hold: ask again without conditions.
-            return await FetchAsync(key, behavior, originPath, query, null, forwardedFor, cancellationToken);
+            return await FetchAsync(key, behavior, originPath, query, null, forwardedFor, release, cancellationToken);
         }
 
-        return await ReadAsync(result, response, key, behavior, requestTime, stale, store: true);
+        return await ReadAsync(result, response, key, behavior, requestTime, stale, release, store: true);
     }
 
-    private async Task<Fetched> ReadAsync(OriginFetchResult result, HttpResponseMessage response, string key, Behavior behavior, DateTimeOffset requestTime, CacheEntry? stale, bool store)
+    private async Task<Fetched> ReadAsync(OriginFetchResult result, HttpResponseMessage response, string key, Behavior behavior, DateTimeOffset requestTime, CacheEntry? stale, string? release, bool store)
     {
         var status = (int)response.StatusCode;
-        var headers = ToHeaders(response);
+
+        // A website endpoint's own redirect ("dir" to "dir/") names the release's folder; visitors must not see it.
+        var headers = ToHeaders(response, release is not null && status is >= 300 and < 400 && result.Origin is { } o ? ReleaseLayout.UrlPathPrefix(o.Prefix, release) : null);
         var length = response.Content.Headers.ContentLength;
         var max = _options.Cache.MaxObjectBytes;
         if (length > max)
@@ -413,14 +442,15 @@ public sealed partial class EdgeHandler
         return ms.ToArray();
     }
 
-    private static ResponseHeaders ToHeaders(HttpResponseMessage response)
+    /// <param name="releasePrefix">"/P releases/ID" to take out of a Location header, or null.</param>
+    private static ResponseHeaders ToHeaders(HttpResponseMessage response, string? releasePrefix)
     {
         var list = new List<KeyValuePair<string, string>>();
         foreach (var (name, values) in response.Headers)
         {
             foreach (var v in values)
             {
-                list.Add(new(name, v));
+                list.Add(new(name, releasePrefix is not null && name.Equals(HeaderNames.Location, StringComparison.OrdinalIgnoreCase) ? ReleaseRedirect.Strip(v, releasePrefix) : v));
             }
         }
 

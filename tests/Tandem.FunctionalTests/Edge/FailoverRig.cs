@@ -55,24 +55,7 @@ internal sealed class FailoverRig : IAsyncDisposable
         var dir = new TempDir("tandem-failover");
         var credentials = TestOrigin.NewCredentials();
         var (s3Port, websitePort) = (OriginProcess.FreePort(), OriginProcess.FreePort());
-        var primaryStart = OriginProcess.StartAsync(dir.Combine("primary"), credentials, $"127.0.0.1:{s3Port}", $"127.0.0.1:{websitePort}");
-        var standbyStart = OriginProcess.StartAsync(dir.Combine("standby"), credentials);
-        try
-        {
-            await Task.WhenAll(primaryStart, standbyStart);
-        }
-        catch
-        {
-            foreach (var started in new[] { primaryStart, standbyStart }.Where(t => t.IsCompletedSuccessfully))
-            {
-                await started.Result.DisposeAsync();
-            }
-
-            dir.Dispose();
-            throw;
-        }
-
-        var (primary, standby) = (primaryStart.Result, standbyStart.Result);
+        var (primary, standby) = await StartOriginsAsync(dir, credentials, $"127.0.0.1:{s3Port}", $"127.0.0.1:{websitePort}");
         var rig = new FailoverRig(dir, s3Port, websitePort, credentials, primary, standby);
         try
         {
@@ -107,6 +90,33 @@ internal sealed class FailoverRig : IAsyncDisposable
             await rig.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts `tandem origin` processes for the primary and the standby in DIR/primary and
+    /// DIR/standby at once; when either fails to start, stops the other and removes DIR.
+    /// </summary>
+    public static async Task<(OriginProcess Primary, OriginProcess Standby)> StartOriginsAsync(TempDir dir, S3Credentials credentials,
+        string primaryS3Listen = "127.0.0.1:0", string primaryWebsiteListen = "127.0.0.1:0")
+    {
+        var primaryStart = OriginProcess.StartAsync(dir.Combine("primary"), credentials, primaryS3Listen, primaryWebsiteListen);
+        var standbyStart = OriginProcess.StartAsync(dir.Combine("standby"), credentials);
+        try
+        {
+            await Task.WhenAll(primaryStart, standbyStart);
+        }
+        catch
+        {
+            foreach (var started in new[] { primaryStart, standbyStart }.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+
+            dir.Dispose();
+            throw;
+        }
+
+        return (primaryStart.Result, standbyStart.Result);
     }
 
     /// <summary>Starts a new primary on the old one's data directory and ports.</summary>

@@ -96,4 +96,30 @@ public class OriginEndpointTests
 
         Assert.Throws<ArgumentException>(() => e.RequestUri("index.html"));
     }
+
+    [Theory]
+    [InlineData(null, "aaaaaaaaaaaa", false, "/css/a.css", "http://o:1/site/releases/aaaaaaaaaaaa/css/a.css")]
+    [InlineData("www", "aaaaaaaaaaaa", false, "/", "http://o:1/site/www/releases/aaaaaaaaaaaa/")]
+    [InlineData("/www/", null, true, "/_tandem/live.json", "http://o:1/site/www/_tandem/live.json")]
+    [InlineData(null, null, true, "/_tandem/live.json", "http://o:1/site/_tandem/live.json")]
+    [InlineData("www", null, false, "/index.html", "http://o:1/site/index.html")]
+    public void Target_ReleaseOrRecord_UnderThisOriginsPrefix(string? prefix, string? release, bool underPrefix, string path, string expected)
+    {
+        var e = new OriginEndpoint("a", new Uri("http://o:1"), new OriginConnectionConfig { OriginPath = "/site" }, prefix: prefix);
+        var request = new OriginRequest { Method = HttpMethod.Get, PathAndQuery = path, Release = release, UnderPrefix = underPrefix };
+
+        Assert.Equal(expected, e.RequestUri(e.Target(request)).OriginalString);
+    }
+
+    [Theory]
+    [InlineData("/", null, null, "/")]
+    [InlineData("/", "www", "aaaaaaaaaaaa", "/www/_tandem/releases/aaaaaaaaaaaa.json")]
+    [InlineData("/", null, "aaaaaaaaaaaa", "/_tandem/releases/aaaaaaaaaaaa.json")]
+    [InlineData("/health.txt", null, "aaaaaaaaaaaa", "/health.txt")]
+    public void ProbePath_LiveReleaseAndDefaultPath_ReleaseManifest(string checkPath, string? prefix, string? live, string expected)
+    {
+        var e = new OriginEndpoint("a", new Uri("http://o:1"), new OriginConnectionConfig { HealthCheck = new HealthCheckConfig { Path = checkPath } }, prefix: prefix);
+
+        Assert.Equal(expected, HealthProber.ProbePath(e, live));
+    }
 }

@@ -1,0 +1,34 @@
+using Tandem.Core.Configuration;
+using Tandem.Edge;
+
+namespace Tandem.Tests.Edge;
+
+public class EdgeOptionsTests
+{
+    private static LoadedConfig Config(string? stateDir) => new(new TandemConfig
+    {
+        Site = new SiteConfig { IndexDocument = "default.htm" },
+        Edges = new(StringComparer.Ordinal)
+        {
+            // The token only has to resolve; PATH is set wherever tests run.
+            ["edge-1"] = new EdgeConfig { StateDir = stateDir, AdminToken = new SecretConfig { Env = "PATH" } },
+        },
+    }, "/srv/tandem/tandem.json");
+
+    [Fact]
+    public void FromConfig_NoStateDir_TandemEdgesNameBesideConfig()
+    {
+        var options = EdgeOptions.FromConfig(Config(null), "edge-1");
+
+        Assert.Equal(Path.GetFullPath("/srv/tandem/.tandem/edges/edge-1"), options.StateDir);
+        Assert.Equal("default.htm", options.IndexDocument);
+    }
+
+    [Theory]
+    [InlineData("state/e1", "/srv/tandem/state/e1")]
+    [InlineData("/var/lib/tandem/e1", "/var/lib/tandem/e1")]
+    public void FromConfig_StateDir_ResolvedAgainstConfigFolder(string stateDir, string expected)
+    {
+        Assert.Equal(Path.GetFullPath(expected), EdgeOptions.FromConfig(Config(stateDir), "edge-1").StateDir);
+    }
+}
