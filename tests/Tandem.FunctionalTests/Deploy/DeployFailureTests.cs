@@ -1,0 +1,55 @@
+using System.Net;
+using Tandem.FunctionalTests.Infrastructure;
+
+namespace Tandem.FunctionalTests.Deploy;
+
+/// <summary>A deploy with an origin killed for real part-way, then run again.</summary>
+public sealed class DeployFailureTests
+{
+    [Fact]
+    public async Task Deploy_StandbyKilledPartway_NotLiveAndRerunFinishesWithoutUploadingAgain()
+    {
+        int s3Port = OriginProcess.FreePort(), webPort = OriginProcess.FreePort();
+        await using var rig = await DeployRig.StartAsync(standbyAsProcess: true, standbyS3Port: s3Port, standbyWebPort: webPort);
+        rig.Put("index.html", "<h1>v1</h1>");
+        rig.Put("404.html", "<h1>not found</h1>");
+        Assert.Equal(0, (await rig.SetupAsync()).Exit);
+
+        rig.Put("index.html", "<h1>v2</h1>");
+        var rng = new Random(4);
+        for (var i = 0; i < 300; i++)
+        {
+            var bytes = new byte[2000 + rng.Next(2000)];
+            rng.NextBytes(bytes);
+            rig.Put($"pages/p{i:D3}.bin", bytes);
+        }
+
+        var killed = 0;
+        var (first, firstOutput) = await rig.DeployAsync(fileDone: (origin, done) =>
+        {
+            if (origin == "standby" && done >= 40 && Interlocked.Exchange(ref killed, 1) == 0)
+            {
+                ((OriginProcess)rig.Standby).KillHard();
+            }
+        });
+
+        Assert.True(first.ExitCode == 1 && !first.Live, firstOutput);
+        Assert.Contains("standby: FAILED", firstOutput, StringComparison.Ordinal);
+        Assert.Contains("NOT made live", firstOutput, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.OK, "<h1>v1</h1>"), await rig.BrowsePrimaryAsync("/"));
+        var standbyBefore = first.Origins.Single(o => o.Origin == "standby");
+
+        rig.RestartStandby(await OriginProcess.StartAsync(rig.Dir.Combine("standby-data"), rig.Standby.Credentials, $"127.0.0.1:{s3Port}", $"127.0.0.1:{webPort}"));
+        Assert.Equal((HttpStatusCode.OK, "<h1>v1</h1>"), await rig.BrowseStandbyAsync("/"));
+        var (second, secondOutput) = await rig.DeployAsync();
+
+        Assert.True(second.ExitCode == 0 && second.Live && second.ReleaseId == first.ReleaseId, secondOutput);
+        var primary = second.Origins.Single(o => o.Origin == "primary");
+        var standby = second.Origins.Single(o => o.Origin == "standby");
+        Assert.True(primary is { Uploaded: 0, Copied: 0, Unchanged: 302 }, secondOutput);
+        Assert.True(standby.Unchanged >= 40 && standby.Unchanged >= standbyBefore.Uploaded + standbyBefore.Copied - 16, secondOutput);
+        Assert.Equal(302, standby.Uploaded + standby.Copied + standby.Unchanged);
+        Assert.Equal((HttpStatusCode.OK, "<h1>v2</h1>"), await rig.BrowseStandbyAsync("/"));
+        Assert.Equal((HttpStatusCode.OK, "<h1>v2</h1>"), await rig.BrowsePrimaryAsync("/"));
+    }
+}
