@@ -92,7 +92,9 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         }
 
         var reachable = snapshots.Where(s => s.Ok).ToList();
-        var liveManifest = await ReadFirstManifestAsync(reachable, s => s.Live?.Id, cancellationToken);
+        // The live manifest (1-2 MB for 10,000 files) is only read when it is needed: to carry
+        // files over (delete=false) or, below, to tell the edges what changed.
+        var liveManifest = _config.Deploy.Delete ? null : await ReadFirstManifestAsync(reachable, s => s.Live?.Id, cancellationToken);
         var files = DeployPlanner.ReleaseFiles(scan.Files.Select(x => x.File).ToList(), liveManifest, _config.Deploy.Delete);
         var id = ReleaseLayout.ComputeId(files);
         var localByPath = scan.Files.ToDictionary(x => x.Path, StringComparer.Ordinal);
@@ -180,6 +182,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
             }
             else
             {
+                liveManifest ??= await ReadFirstManifestAsync(reachable, s => s.Live?.Id, cancellationToken);
                 live = await new ReleaseActivator(_config.Site, _config.Deploy, edges, output).ActivateAsync(connectionsHolding, manifest, liveManifest, liveIds, cancellationToken);
             }
 

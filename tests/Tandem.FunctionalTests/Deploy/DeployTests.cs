@@ -192,3 +192,54 @@ public sealed class DeployTests
         Assert.Equal(6, expected.Count);
     }
 }
+
+/// <summary>Switching releases while visitors read the origins' website endpoints.</summary>
+public sealed class RollbackUnderLoadTests
+{
+    [Fact]
+    public async Task Rollback_UnderLoad_EveryResponseWholeAndFromOneRelease()
+    {
+        await using var rig = await DeployRig.StartAsync();
+        void Site(string v)
+        {
+            rig.Put("index.html", $"<h1>home {v}</h1>");
+            rig.Put("404.html", "nf");
+            rig.Put("about/index.html", $"<h1>about {v}</h1>");
+        }
+
+        Site("v1");
+        Assert.Equal(0, (await rig.SetupAsync()).Exit);
+        Site("v2");
+        Assert.Equal(0, (await rig.DeployAsync()).Result.ExitCode);
+
+        using var stop = new CancellationTokenSource();
+        var errors = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var readers = Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        {
+            var (origin, prefix) = i % 2 == 0 ? (rig.Primary, "") : (rig.Standby, DeployRig.StandbyPrefix);
+            while (!stop.IsCancellationRequested)
+            {
+                var (status, body) = await DeployRig.BrowseAsync(origin, prefix, i < 2 ? "/" : "/about/");
+                if (status != HttpStatusCode.OK || body is not ("<h1>home v1</h1>" or "<h1>home v2</h1>" or "<h1>about v1</h1>" or "<h1>about v2</h1>"))
+                {
+                    errors.Add($"{(int)status} {body}");
+                }
+
+                seen.AddOrUpdate(body, 1, (_, n) => n + 1);
+            }
+        })).ToList();
+
+        await Task.Delay(200);
+        var rollback = await rig.RollbackAsync();
+        await Task.Delay(200);
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        Assert.True(rollback.Exit == 0, rollback.Output);
+        Assert.Empty(errors);
+        Assert.Contains("<h1>home v1</h1>", seen.Keys);
+        Assert.Contains("<h1>home v2</h1>", seen.Keys);
+        Assert.Equal((HttpStatusCode.OK, "<h1>home v1</h1>"), await rig.BrowsePrimaryAsync("/"));
+    }
+}
