@@ -45,27 +45,9 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
     {
         var clock = Stopwatch.StartNew();
         var names = OriginSnapshot.Select(loaded, options.Origins);
-        var folder = options.Folder is { } f ? Path.GetFullPath(f) : loaded.ResolvePath(_config.Site.Root);
 
         // 1. The folder: every file's path, headers and hashes (only new or touched files are read).
-        var cachePath = loaded.ResolvePath(_config.Deploy.HashCache);
-        var cache = HashCache.Load(cachePath);
-        var scanner = new SiteScanner(_config.Deploy);
-        ScanResult scan;
-        try
-        {
-            scan = await scanner.ScanAsync(folder, cache, cancellationToken);
-        }
-        catch (DeployException ex)
-        {
-            throw new DeployException(ex.Message, 2);
-        }
-
-        if (cache.Changed)
-        {
-            cache.Save(cachePath);
-        }
-
+        var (folder, scan) = await SiteScanner.ScanSiteAsync(loaded, options.Folder, cancellationToken);
         if (scan.Files.Count == 0 && !options.AllowEmpty)
         {
             throw new DeployException($"site folder '{folder}' has no files to deploy (after excludes); pass --allow-empty to publish an empty site", 2);

@@ -13,24 +13,7 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
     public async Task<int> VerifyAsync(string? folder, bool repair, CancellationToken cancellationToken)
     {
         var config = loaded.Config;
-        var root = folder is { } f ? Path.GetFullPath(f) : loaded.ResolvePath(config.Site.Root);
-        var cachePath = loaded.ResolvePath(config.Deploy.HashCache);
-        var cache = HashCache.Load(cachePath);
-        ScanResult scan;
-        try
-        {
-            scan = await new SiteScanner(config.Deploy).ScanAsync(root, cache, cancellationToken);
-        }
-        catch (DeployException ex)
-        {
-            throw new DeployException(ex.Message, 2);
-        }
-
-        if (cache.Changed)
-        {
-            cache.Save(cachePath);
-        }
-
+        var (_, scan) = await SiteScanner.ScanSiteAsync(loaded, folder, cancellationToken);
         var files = scan.Files.Select(x => x.File).ToList();
         var local = scan.Files.ToDictionary(x => x.Path, StringComparer.Ordinal);
         using var connections = new ConnectionSet(OriginConnection.OpenAll(loaded, OriginSnapshot.Select(loaded, null)));

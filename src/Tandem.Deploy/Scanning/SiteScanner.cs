@@ -24,6 +24,33 @@ public sealed class SiteScanner
         _headers = config.Headers.Select(r => (new GlobPattern(r.PathPattern), r)).ToList();
     }
 
+    /// <summary>
+    /// Scans the folder a command was given (default: the config's site.root) with the config's
+    /// hash cache, and saves the cache when it learnt something. A folder problem is a usage error.
+    /// </summary>
+    public static async Task<(string Folder, ScanResult Scan)> ScanSiteAsync(LoadedConfig loaded, string? folder, CancellationToken cancellationToken)
+    {
+        var root = folder is { } f ? Path.GetFullPath(f) : loaded.ResolvePath(loaded.Config.Site.Root);
+        var cachePath = loaded.ResolvePath(loaded.Config.Deploy.HashCache);
+        var cache = HashCache.Load(cachePath);
+        ScanResult scan;
+        try
+        {
+            scan = await new SiteScanner(loaded.Config.Deploy).ScanAsync(root, cache, cancellationToken);
+        }
+        catch (DeployException ex)
+        {
+            throw new DeployException(ex.Message, 2);
+        }
+
+        if (cache.Changed)
+        {
+            cache.Save(cachePath);
+        }
+
+        return (root, scan);
+    }
+
     public bool IsExcluded(string path) => _exclude.Exists(p => p.IsMatch("/" + path));
 
     /// <summary>The file as it will be stored, without its hashes.</summary>

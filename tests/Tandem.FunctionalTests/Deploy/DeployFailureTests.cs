@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Tandem.FunctionalTests.Infrastructure;
 
@@ -50,6 +51,53 @@ public sealed class DeployFailureTests
         Assert.True(standby.Unchanged >= 40 && standby.Unchanged >= standbyBefore.Uploaded + standbyBefore.Copied - 16, secondOutput);
         Assert.Equal(302, standby.Uploaded + standby.Copied + standby.Unchanged);
         Assert.Equal((HttpStatusCode.OK, "<h1>v2</h1>"), await rig.BrowseStandbyAsync("/"));
+        Assert.Equal((HttpStatusCode.OK, "<h1>v2</h1>"), await rig.BrowsePrimaryAsync("/"));
+    }
+
+    [Fact]
+    public async Task Deploy_ProcessKilledHardPartway_OldReleaseStaysLiveAndRerunResumes()
+    {
+        await using var rig = await DeployRig.StartAsync();
+        rig.Put("index.html", "<h1>v1</h1>");
+        Assert.Equal(0, (await rig.SetupAsync()).Exit);
+        var before = (await DeployRig.KeysAsync(rig.Primary)).Count;
+        rig.Put("index.html", "<h1>v2</h1>");
+        var rng = new Random(9);
+        for (var i = 0; i < 1500; i++)
+        {
+            var bytes = new byte[1000 + rng.Next(1000)];
+            rng.NextBytes(bytes);
+            rig.Put($"p/{i:D4}.bin", bytes);
+        }
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = rig.Dir.Path };
+        foreach (var a in new[] { OriginProcess.CliPath, "deploy", "--config", rig.ConfigPath })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using (var deploy = Process.Start(psi)!)
+        {
+            _ = deploy.StandardOutput.ReadToEndAsync();
+            _ = deploy.StandardError.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while ((await DeployRig.KeysAsync(rig.Primary)).Count < before + 100)
+            {
+                Assert.False(deploy.HasExited, "the deploy finished before it could be killed");
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the deploy wrote nothing");
+                await Task.Delay(20);
+            }
+
+            deploy.Kill(); // SIGKILL
+            await deploy.WaitForExitAsync();
+        }
+
+        Assert.Equal((HttpStatusCode.OK, "<h1>v1</h1>"), await rig.BrowsePrimaryAsync("/"));
+        Assert.Equal((HttpStatusCode.OK, "<h1>v1</h1>"), await rig.BrowseStandbyAsync("/"));
+        var (again, output) = await rig.DeployAsync();
+
+        Assert.True(again.ExitCode == 0 && again.Live, output);
+        Assert.True(again.Origins.Single(o => o.Origin == "primary").Unchanged >= 100, output);
         Assert.Equal((HttpStatusCode.OK, "<h1>v2</h1>"), await rig.BrowsePrimaryAsync("/"));
     }
 }

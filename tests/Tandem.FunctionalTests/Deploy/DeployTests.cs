@@ -193,6 +193,30 @@ public sealed class DeployTests
     }
 }
 
+/// <summary>Files past the multipart threshold.</summary>
+public sealed class DeployMultipartTests
+{
+    [Fact]
+    public async Task Deploy_LargeFile_UploadedInPartsWithTheMultipartETagAndVerified()
+    {
+        await using var rig = await DeployRig.StartAsync();
+        rig.Put("index.html", "home");
+        var big = new byte[Tandem.Deploy.Scanning.FileHasher.MultipartThreshold + 1000];
+        new Random(3).NextBytes(big);
+        rig.Put("video/big.bin", big);
+
+        var (exit, output) = await rig.SetupAsync();
+        var verify = await rig.VerifyAsync();
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("check: primary holds all 2 file(s)", output, StringComparison.Ordinal);
+        Assert.True(verify.Exit == 0, verify.Output);
+        using var http = new HttpClient();
+        var served = await http.GetByteArrayAsync(rig.Primary.WebsiteUrl + "/video/big.bin");
+        Assert.True(big.AsSpan().SequenceEqual(served));
+    }
+}
+
 /// <summary>Switching releases while visitors read the origins' website endpoints.</summary>
 public sealed class RollbackUnderLoadTests
 {
