@@ -18,6 +18,8 @@ public sealed record ListedObject(string Key, string ETag, long Size, DateTimeOf
 public sealed class OriginConnection : IDisposable
 {
     private readonly AmazonS3Client _s3;
+    private readonly bool _https;
+    private readonly string _region;
 
     public OriginConnection(string name, OriginConfig config, S3Credentials credentials, string? defaultRegion = null)
     {
@@ -25,11 +27,13 @@ public sealed class OriginConnection : IDisposable
         Config = config;
         Bucket = config.Bucket;
         Prefix = ReleaseLayout.Prefix(config.Prefix);
+        _https = config.S3Endpoint?.StartsWith("https:", StringComparison.OrdinalIgnoreCase) == true;
+        _region = config.S3Region ?? config.Server?.SigningRegion ?? defaultRegion ?? "us-east-1";
         var s3Config = new AmazonS3Config
         {
             ServiceURL = config.S3Endpoint,
             ForcePathStyle = config.PathStyle,
-            AuthenticationRegion = config.S3Region ?? config.Server?.SigningRegion ?? defaultRegion ?? "us-east-1",
+            AuthenticationRegion = _region,
             // Content-MD5 already makes the origin check every body; CRC trailers on top would cost
             // a second pass and are not implemented by every S3-compatible service.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
@@ -145,6 +149,10 @@ public sealed class OriginConnection : IDisposable
                 ContentType = f.ContentType,
                 MD5Digest = Convert.ToBase64String(Convert.FromHexString(f.Md5)),
                 UseChunkEncoding = false,
+                // Over HTTPS the body need not be hashed into the signature as well (TLS and
+                // Content-MD5 protect it), which saves reading every file a second time. The SDK
+                // allows this only over HTTPS.
+                DisablePayloadSigning = _https,
             };
             ApplyHeaders(f, request.Headers, request.Metadata);
             await _s3.PutObjectAsync(request, cancellationToken);
@@ -250,11 +258,21 @@ public sealed class OriginConnection : IDisposable
         }
     }
 
-    public Task PutPolicyAsync(string policy, CancellationToken cancellationToken) =>
-        _s3.PutBucketPolicyAsync(Bucket, policy, cancellationToken);
+    public async Task PutPolicyAsync(string policy, CancellationToken cancellationToken)
+    {
+        // AWS turns Block Public Access on for new buckets, which refuses a public policy; other
+        // S3-compatible services have no such setting (and may not know the call).
+        if (Uri.TryCreate(Config.S3Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase))
+        {
+            await _s3.DeletePublicAccessBlockAsync(new DeletePublicAccessBlockRequest { BucketName = Bucket }, cancellationToken);
+        }
 
+        await _s3.PutBucketPolicyAsync(Bucket, policy, cancellationToken);
+    }
+
+    /// <summary>Creates the bucket in the origin's region (us-east-1 takes no location constraint, as in S3).</summary>
     public Task CreateBucketAsync(CancellationToken cancellationToken) =>
-        _s3.PutBucketAsync(new PutBucketRequest { BucketName = Bucket }, cancellationToken);
+        _s3.PutBucketAsync(new PutBucketRequest { BucketName = Bucket, UseClientRegion = false, BucketRegionName = _region == "us-east-1" ? null : _region }, cancellationToken);
 
     /// <summary>HeadBucket: 200 (true), 404 (false); 403 and others throw.</summary>
     public async Task<bool> BucketExistsAsync(CancellationToken cancellationToken)
