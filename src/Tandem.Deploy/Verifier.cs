@@ -15,6 +15,7 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
         var config = loaded.Config;
         var (_, scan) = await SiteScanner.ScanSiteAsync(loaded, folder, cancellationToken);
         var files = scan.Files.Select(x => x.File).ToList();
+        var paths = files.Select(x => x.Path).ToList();
         var local = scan.Files.ToDictionary(x => x.Path, StringComparer.Ordinal);
         using var connections = new ConnectionSet(OriginConnection.OpenAll(loaded, OriginSnapshot.Select(loaded, null)));
         var snapshots = await OriginSnapshot.ReadAllAsync(connections.Items, cancellationToken);
@@ -50,7 +51,7 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
                 output.WriteLine($"{o.Name}: note: the folder makes release {folderId}, live is {live.Id}; differences are against the folder");
             }
 
-            var objects = await ReleaseReader.ListReleaseObjectsAsync(o, live.Id, cancellationToken);
+            var objects = await ReleaseReader.ListReleaseObjectsAsync(o, live.Id, cancellationToken, paths);
             var diff = ReleaseDiff.Compare(files, objects);
             if (diff.Clean)
             {
@@ -83,7 +84,7 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
                     await Parallel.ForEachAsync(fix, new ParallelOptions { MaxDegreeOfParallelism = config.Deploy.Parallelism, CancellationToken = cancellationToken }, async (path, ct) =>
                         await o.UploadAsync(local[path], ReleaseLayout.ObjectKey(o.Prefix, live.Id, path), null, ct));
                     await o.DeleteAsync(diff.Extra.Select(p => ReleaseLayout.ObjectKey(o.Prefix, live.Id, p)).ToList(), cancellationToken);
-                    var after = ReleaseDiff.Compare(files, await ReleaseReader.ListReleaseObjectsAsync(o, live.Id, cancellationToken));
+                    var after = ReleaseDiff.Compare(files, await ReleaseReader.ListReleaseObjectsAsync(o, live.Id, cancellationToken, paths));
                     output.WriteLine(after.Clean
                         ? $"{o.Name}: repaired: uploaded {fix.Count}, deleted {diff.Extra.Count}; release {live.Id} now matches the folder"
                         : $"{o.Name}: repair incomplete: {after.Missing.Count + after.Different.Count + after.Extra.Count} difference(s) left");

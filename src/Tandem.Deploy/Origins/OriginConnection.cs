@@ -73,15 +73,26 @@ public sealed class OriginConnection : IDisposable
     }
 
     /// <summary>Every object under <paramref name="prefix"/>, with one paged ListObjectsV2.</summary>
-    public async Task<List<ListedObject>> ListAsync(string prefix, CancellationToken cancellationToken)
+    public Task<List<ListedObject>> ListAsync(string prefix, CancellationToken cancellationToken) => ListRangeAsync(prefix, null, null, cancellationToken);
+
+    /// <summary>
+    /// Objects under <paramref name="prefix"/> after <paramref name="startAfter"/> up to and including
+    /// <paramref name="last"/> (both keys; null for the open ends), in S3's UTF-8 byte order.
+    /// </summary>
+    public async Task<List<ListedObject>> ListRangeAsync(string prefix, string? startAfter, string? last, CancellationToken cancellationToken)
     {
         var result = new List<ListedObject>();
         string? token = null;
         do
         {
-            var page = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, ContinuationToken = token, MaxKeys = 1000 }, cancellationToken);
+            var page = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix, StartAfter = startAfter, ContinuationToken = token, MaxKeys = 1000 }, cancellationToken);
             foreach (var o in page.S3Objects ?? [])
             {
+                if (last is not null && Utf8Order.Compare(o.Key, last) > 0)
+                {
+                    return result;
+                }
+
                 result.Add(new ListedObject(o.Key, o.ETag ?? "", o.Size ?? 0, o.LastModified is { } t ? new DateTimeOffset(t.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue));
             }
 

@@ -27,3 +27,24 @@ public sealed class WebsiteLayoutTests
         Assert.Equal("releases/0123456789ab/", w.RoutingRules[1].Redirect.ReplaceKeyPrefixWith);
     }
 }
+
+public sealed class ListingRangeTests
+{
+    [Fact]
+    public void Utf8Order_AstralCharacterSortsAfterPrivateUseArea_AsS3Lists()
+    {
+        // UTF-16 puts a surrogate pair (D83D…) before U+E000; UTF-8 (F0…) puts it after (EE…).
+        Assert.True(string.CompareOrdinal("\U0001F600", "\uE000") < 0);
+        Assert.True(Tandem.Deploy.Origins.Utf8Order.Compare("\U0001F600", "\uE000") > 0);
+        Assert.Equal(0, Tandem.Deploy.Origins.Utf8Order.Compare("a/b", "a/b"));
+    }
+
+    [Fact]
+    public void RangeBounds_SplitsSortedKeysIntoConsecutiveRanges()
+    {
+        var keys = Enumerable.Range(0, 10).Select(i => $"k{i}").Reverse().ToList();
+
+        Assert.Equal(["k2", "k5", "k8"], Tandem.Deploy.Origins.ReleaseReader.RangeBounds(keys, 3));
+        Assert.Empty(Tandem.Deploy.Origins.ReleaseReader.RangeBounds(keys, 10));
+    }
+}
