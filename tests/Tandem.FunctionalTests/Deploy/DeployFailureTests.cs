@@ -100,4 +100,27 @@ public sealed class DeployFailureTests
         Assert.True(again.Origins.Single(o => o.Origin == "primary").Unchanged >= 100, output);
         Assert.Equal((HttpStatusCode.OK, "<h1>v2</h1>"), await rig.BrowsePrimaryAsync("/"));
     }
+
+    [Fact]
+    public async Task Deploy_StandbyUnreachable_PrimaryFinishesNotLiveUnlessAllowPartial()
+    {
+        await using var rig = await DeployRig.StartAsync();
+        rig.Put("index.html", "<h1>v1</h1>");
+        Assert.Equal(0, (await rig.SetupAsync()).Exit);
+        rig.Put("index.html", "<h1>v2</h1>");
+        rig.WriteConfig(standbyS3Url: $"http://127.0.0.1:{OriginProcess.FreePort()}");
+
+        var (strict, strictOutput) = await rig.DeployAsync();
+        var livePrimaryAfterStrict = await rig.BrowsePrimaryAsync("/");
+        var (partial, partialOutput) = await rig.DeployAsync(new Tandem.Deploy.DeployOptions { AllowPartial = true });
+
+        Assert.True(strict.ExitCode == 1 && !strict.Live, strictOutput);
+        Assert.Contains("standby: cannot reach", strictOutput, StringComparison.Ordinal);
+        Assert.Contains("primary                  1", strictOutput, StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.OK, "<h1>v1</h1>"), livePrimaryAfterStrict);
+        Assert.True(partial.ExitCode == 1 && partial.Live, partialOutput);
+        Assert.True(partial.Origins.Single() is { Origin: "primary", Uploaded: 0, Unchanged: 1 }, partialOutput);
+        Assert.Equal((HttpStatusCode.OK, "<h1>v2</h1>"), await rig.BrowsePrimaryAsync("/"));
+        Assert.Equal((HttpStatusCode.OK, "<h1>v1</h1>"), await rig.BrowseStandbyAsync("/"));
+    }
 }

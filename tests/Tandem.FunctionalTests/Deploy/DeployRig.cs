@@ -62,7 +62,7 @@ public sealed class DeployRig : IAsyncDisposable
     }
 
     /// <summary>Writes the config and the credentials file; <paramref name="standbySecret"/> replaces the standby's real secret.</summary>
-    public void WriteConfig(string? standbySecret = null, string extraDeploy = "")
+    public void WriteConfig(string? standbySecret = null, string extraDeploy = "", string? standbyS3Url = null)
     {
         var credentials = Dir.Combine("credentials");
         File.Delete(credentials);
@@ -74,7 +74,7 @@ public sealed class DeployRig : IAsyncDisposable
               "origins": {
                 "primary": { "bucket": "site", "s3Endpoint": "{{Primary.S3Url}}", "websiteEndpoint": "{{Primary.WebsiteUrl}}",
                              "credentials": { "file": "credentials", "profile": "primary" } },
-                "standby": { "bucket": "site", "prefix": "{{StandbyPrefix}}", "s3Endpoint": "{{Standby.S3Url}}", "websiteEndpoint": "{{Standby.WebsiteUrl}}",
+                "standby": { "bucket": "site", "prefix": "{{StandbyPrefix}}", "s3Endpoint": "{{standbyS3Url ?? Standby.S3Url}}", "websiteEndpoint": "{{Standby.WebsiteUrl}}",
                              "credentials": { "file": "credentials", "profile": "standby" } }
               },
               "deploy": { "keepReleases": 3 {{extraDeploy}} }
