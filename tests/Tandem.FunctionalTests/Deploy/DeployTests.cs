@@ -41,6 +41,7 @@ public sealed class DeployTests
     public async Task Deploy_SameSizeEdit_ShipsOneFileAndBothWebsiteEndpointsServeTheNewBytes()
     {
         await using var rig = await DeployRig.StartAsync();
+        rig.WriteConfig(extraDeploy: """, "headers": [ { "pathPattern": "*.css", "cacheControl": "max-age=60", "metadata": { "Content-Language": "en" } } ]""");
         WriteSite(rig, "v1");
         Assert.Equal(0, (await rig.SetupAsync()).Exit);
 
@@ -58,6 +59,13 @@ public sealed class DeployTests
         Assert.Equal((HttpStatusCode.OK, "<h1>about v2</h1>"), await rig.BrowseStandbyAsync("/about/"));
         Assert.Equal((HttpStatusCode.OK, "space"), await rig.BrowseStandbyAsync("/files/with space.txt"));
         Assert.Contains("check: standby holds all 5 file(s)", output, StringComparison.Ordinal);
+
+        // The copied file keeps the headers its rule gives it.
+        using var http = new HttpClient();
+        using var css = await http.GetAsync(rig.Standby.WebsiteUrl + "/" + DeployRig.StandbyPrefix + "css/site.css");
+        Assert.Equal("text/css; charset=utf-8", css.Content.Headers.ContentType?.ToString());
+        Assert.Equal("max-age=60", css.Headers.CacheControl?.ToString());
+        Assert.Equal("en", Assert.Single(css.Content.Headers.ContentLanguage));
     }
 
     [Fact]
