@@ -34,7 +34,8 @@ internal sealed class ReleaseActivator(SiteConfig site, DeployConfig deploy, IEd
             }
 
             var paths = InvalidationPaths.Compute(previous, release, site.IndexDocument, deploy.InvalidationWildcardThreshold);
-            var activated = await edges.ActivateAsync(id, paths, cancellationToken);
+            // Not cancelled once begun: a Ctrl-C here must not leave some edges switched and others not.
+            var activated = await edges.ActivateAsync(id, paths, CancellationToken.None);
             foreach (var r in activated)
             {
                 output.WriteLine(r.Ok ? $"{r.Edge}: edge serves release {id} (invalidated {paths.Count} path(s))" : $"{r.Edge}: edge FAILED to switch to release {id}: {r.Error}");
