@@ -113,5 +113,12 @@ internal static class DeployCommands
             await Console.Error.WriteLineAsync($"tandem {verb}: cancelled; nothing was made live");
             return 130;
         }
+        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException or HttpRequestException or IOException or FormatException)
+        {
+            // An origin failing outside the steps that report per origin (reading a manifest during
+            // a rollback, say): one line, not a stack trace.
+            await Console.Error.WriteLineAsync($"tandem {verb}: {ex.Message}");
+            return 1;
+        }
     }
 }

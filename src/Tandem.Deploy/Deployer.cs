@@ -98,25 +98,34 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
 
         // 3. The plan per origin: three narrow listings each, no per-file requests.
         var paths = files.Select(x => x.Path).ToList();
-        var plans = await Task.WhenAll(reachable.Select(async s =>
+        var planned = await Task.WhenAll(reachable.Select(async s =>
         {
             var o = s.Origin;
-            var existing = await ReleaseReader.ListReleaseObjectsAsync(o, id, cancellationToken, paths);
-            var sources = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (s.Live?.Id is { } liveId && liveId != id)
+            try
             {
-                var liveObjects = await ReleaseReader.ListReleaseObjectsAsync(o, liveId, cancellationToken, paths);
-                foreach (var (path, etag) in liveObjects)
+                var existing = await ReleaseReader.ListReleaseObjectsAsync(o, id, cancellationToken, paths);
+                var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (s.Live?.Id is { } liveId && liveId != id)
                 {
-                    sources.TryAdd(DeployPlanner.NormalizeETag(etag), ReleaseLayout.ObjectKey(o.Prefix, liveId, path));
+                    var liveObjects = await ReleaseReader.ListReleaseObjectsAsync(o, liveId, cancellationToken, paths);
+                    foreach (var (path, etag) in liveObjects)
+                    {
+                        sources.TryAdd(DeployPlanner.NormalizeETag(etag), ReleaseLayout.ObjectKey(o.Prefix, liveId, path));
+                    }
                 }
+
+                var state = new OriginState { Origin = o.Name, LiveId = s.Live?.Id, NewReleaseObjects = existing, CopySources = sources, Releases = s.Releases };
+                return (Snapshot: s, Plan: DeployPlanner.Plan(files, id, state, o.Prefix, _config.Deploy.KeepReleases));
             }
-
-            var state = new OriginState { Origin = o.Name, LiveId = s.Live?.Id, NewReleaseObjects = existing, CopySources = sources, Releases = s.Releases };
-            return (Snapshot: s, Plan: DeployPlanner.Plan(files, id, state, o.Prefix, _config.Deploy.KeepReleases));
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Gone since it was first read: left out like an origin that could not be reached.
+                return (Snapshot: s with { Error = o.Describe(ex), Unreachable = true }, Plan: (OriginPlan?)null);
+            }
         }));
+        var plans = planned.Where(p => p.Plan is not null).Select(p => (p.Snapshot, Plan: p.Plan!)).ToArray();
 
-        var unreachable = snapshots.Where(s => s.Unreachable).ToList();
+        var unreachable = snapshots.Where(s => s.Unreachable).Concat(planned.Where(p => p.Plan is null).Select(p => p.Snapshot)).ToList();
         foreach (var s in unreachable)
         {
             output.WriteLine($"{s.Origin.Name}: {s.Error}");

@@ -51,7 +51,18 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
                 output.WriteLine($"{o.Name}: note: the folder makes release {folderId}, live is {live.Id}; differences are against the folder");
             }
 
-            var objects = await ReleaseReader.ListReleaseObjectsAsync(o, live.Id, cancellationToken, paths);
+            Dictionary<string, string> objects;
+            try
+            {
+                objects = await ReleaseReader.ListReleaseObjectsAsync(o, live.Id, cancellationToken, paths);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                output.WriteLine($"{o.Name}: {o.Describe(ex)}");
+                drift = unresolved = true;
+                continue;
+            }
+
             var diff = ReleaseDiff.Compare(files, objects);
             if (diff.Clean)
             {
