@@ -122,6 +122,23 @@ public sealed class DeployTests
     }
 
     [Fact]
+    public async Task Setup_WrongCredentialsOnOneOrigin_NoBucketCreatedAnywhere()
+    {
+        await using var rig = await DeployRig.StartAsync();
+        WriteSite(rig, "v1");
+        rig.WriteConfig(standbySecret: "wrong-secret-wrong-secret");
+
+        var (exit, output) = await rig.SetupAsync();
+
+        Assert.Equal(1, exit);
+        Assert.Contains("standby: credentials not accepted", output, StringComparison.Ordinal);
+        Assert.Contains("setup stopped before writing anything", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("primary:", output, StringComparison.Ordinal);
+        using var s3 = rig.Primary.Client();
+        Assert.Empty((await s3.ListBucketsAsync()).Buckets ?? []);
+    }
+
+    [Fact]
     public async Task Rollback_MakesThePreviousReleaseLiveOnBothWebsiteEndpoints()
     {
         await using var rig = await DeployRig.StartAsync();
