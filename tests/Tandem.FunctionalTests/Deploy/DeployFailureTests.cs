@@ -54,8 +54,10 @@ public sealed class DeployFailureTests
         Assert.Equal((HttpStatusCode.OK, "<h1>v2</h1>"), await rig.BrowsePrimaryAsync("/"));
     }
 
-    [Fact]
-    public async Task Deploy_ProcessKilledHardPartway_OldReleaseStaysLiveAndRerunResumes()
+    [Theory]
+    [InlineData("KILL")]
+    [InlineData("INT")]
+    public async Task Deploy_ProcessSignalledPartway_OldReleaseStaysLiveAndRerunResumes(string signal)
     {
         await using var rig = await DeployRig.StartAsync();
         rig.Put("index.html", "<h1>v1</h1>");
@@ -88,8 +90,14 @@ public sealed class DeployFailureTests
                 await Task.Delay(20);
             }
 
-            deploy.Kill(); // SIGKILL
+            // SIGKILL: no chance to clean up. SIGINT (Ctrl-C): transfers are cancelled, nothing activated.
+            using (var kill = Process.Start("/bin/kill", ["-" + signal, deploy.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+            {
+                await kill.WaitForExitAsync();
+            }
+
             await deploy.WaitForExitAsync();
+            Assert.Equal(signal == "KILL" ? 137 : 130, deploy.ExitCode);
         }
 
         Assert.Equal((HttpStatusCode.OK, "<h1>v1</h1>"), await rig.BrowsePrimaryAsync("/"));
