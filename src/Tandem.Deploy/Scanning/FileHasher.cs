@@ -5,7 +5,9 @@ namespace Tandem.Deploy.Scanning;
 
 /// <summary>
 /// MD5 of a file and the ETag an S3 service will report for it: the quoted MD5 for a single PUT,
-/// or S3's multipart form (MD5 of the parts' MD5s, "-N") for files uploaded in parts.
+/// or S3's multipart form (MD5 of the parts' MD5s, "-N") for files uploaded in parts. Hand-written:
+/// the SDK's TransferUtility picks its own part size and computes no ETag ahead of the upload,
+/// and the deploy needs the ETag before uploading to know whether it must.
 /// </summary>
 public static class FileHasher
 {

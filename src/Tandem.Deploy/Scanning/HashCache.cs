@@ -6,7 +6,8 @@ namespace Tandem.Deploy.Scanning;
 /// <summary>
 /// Content hashes of files by full path, kept between deploys so a file whose size and
 /// modification time are unchanged is not read again. A file edited within the same tick and
-/// size would be missed, so the hash is only trusted when the time matches to the tick.
+/// size would be missed, so the hash is only trusted when the time matches to the tick. A plain
+/// JSON file written by temp-and-rename: one reader and writer, no need for an embedded database.
 /// </summary>
 public sealed class HashCache
 {
