@@ -20,6 +20,11 @@ internal static class TandemCommands
         root.Subcommands.Add(KeygenCommand.Build());
         root.Subcommands.Add(EdgeCommand.Build());
         root.Subcommands.Add(InvalidateCommand.Build());
+        foreach (var command in DeployCommands.Build())
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 
