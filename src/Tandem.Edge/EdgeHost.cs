@@ -137,6 +137,7 @@ public sealed class EdgeHost : IAsyncDisposable
         var addresses = KestrelApps.BoundUrls(web).ToList();
         host.HttpUrl = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttp);
         host.HttpsUrl = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps);
+        handler.HttpsPort = host.HttpsUrl?.Port;
         host.AdminUrl = KestrelApps.BoundUrls(admin).First();
         return host;
     }

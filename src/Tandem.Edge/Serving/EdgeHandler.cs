@@ -55,6 +55,9 @@ public sealed partial class EdgeHandler
         _via = $"1.1 {options.Name} (tandem)";
     }
 
+    /// <summary>The bound HTTPS port, set once the listener has started; redirects name it.</summary>
+    public int? HttpsPort { get; set; }
+
     public async Task HandleAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -81,8 +84,10 @@ public sealed partial class EdgeHandler
             var query = q < 0 ? null : rawTarget[(q + 1)..];
             if (_options.RedirectHttpToHttps && !request.IsHttps && _options.HttpsListen is { } https)
             {
+                // The port the HTTPS listener really bound (a configured port 0 is picked at start).
+                var httpsPort = HttpsPort ?? https.Port;
                 var host = request.Host.Host;
-                var port = https.Port == 443 ? "" : ":" + https.Port.ToString(CultureInfo.InvariantCulture);
+                var port = httpsPort == 443 ? "" : ":" + httpsPort.ToString(CultureInfo.InvariantCulture);
                 response.StatusCode = StatusCodes.Status301MovedPermanently;
                 response.Headers.Location = $"https://{host}{port}{rawTarget}";
                 outcome.Cache = "Redirect";

@@ -36,8 +36,8 @@ public sealed class EdgeHttpsTests
                 Name = options.Name,
                 HttpListen = options.HttpListen,
 
-                // The redirect names the configured port, so it must be a real one.
-                HttpsListen = new IPEndPoint(IPAddress.Loopback, redirect ? OriginProcess.FreePort() : 0),
+                // Port 0: the redirect must name the port the listener really bound.
+                HttpsListen = new IPEndPoint(IPAddress.Loopback, 0),
                 CertificateFile = dir.Combine("edge.crt"),
                 KeyFile = dir.Combine("edge.key"),
                 RedirectHttpToHttps = redirect,
