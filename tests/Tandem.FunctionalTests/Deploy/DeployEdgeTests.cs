@@ -232,6 +232,39 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
         Assert.Contains(again.ReleaseId!, await LiveJsonAsync(rig.Primary, ""), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Deploy_OriginLosesTheLiveManifest_EdgeProbesLeaveItOut()
+    {
+        await using var rig = await DeployRig.StartAsync(edges: 1);
+        var edge = await rig.StartEdgeAsync("edge-1");
+        var url = rig.EdgeUrl("edge-1");
+        PutSite(rig, "v1");
+        var (v1, output) = await rig.DeployAfterSetupAsync();
+        Assert.True(v1.ExitCode == 0, output);
+        await WaitForAsync(() => edge.Origins.All(o => o.Health.IsHealthy), "both origins healthy under the release");
+
+        // The primary no longer holds the release whole. Its website endpoint, with deploy's
+        // routing rules, answers the probe of the manifest with a redirect into the live release.
+        using (var s3 = rig.Primary.Client())
+        {
+            await s3.DeleteObjectAsync(RunningOriginExtensions.Bucket, ReleaseLayout.ManifestKey("", v1.ReleaseId!));
+        }
+
+        await WaitForAsync(() => !edge.Origins.Single(o => o.Name == "primary").Health.IsHealthy, "the edge to leave the primary out");
+        var got = await AssertServesAsync(url, "/css/site.css", v1.ReleaseId!, "style v1");
+        Assert.Equal("standby", got.Origin);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < Patience, $"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
     private static async Task<string> LiveJsonAsync(IRunningOrigin origin, string prefix)
     {
         using var s3 = origin.Client();
@@ -295,13 +328,13 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
     [GeneratedRegex("(?:href|src)=\"(/[^\"]+)\"")]
     private static partial Regex AssetReference();
 
-    private sealed record Got(int Status, string Body, string? Cache, string? Release, string? Location);
+    private sealed record Got(int Status, string Body, string? Cache, string? Release, string? Location, string? Origin);
 
     private static async Task<Got> GetAsync(string url, string path)
     {
         using var response = await Http.GetAsync(url + path);
         static string? One(HttpResponseMessage r, string name) => r.Headers.TryGetValues(name, out var v) ? string.Join(",", v) : null;
-        return new Got((int)response.StatusCode, await response.Content.ReadAsStringAsync(), One(response, "X-Cache"), One(response, "X-Tandem-Release"), response.Headers.Location?.OriginalString);
+        return new Got((int)response.StatusCode, await response.Content.ReadAsStringAsync(), One(response, "X-Cache"), One(response, "X-Tandem-Release"), response.Headers.Location?.OriginalString, One(response, "X-Tandem-Origin"));
     }
 
     private static async Task<Got> AssertServesAsync(string url, string path, string release, string text)
