@@ -21,6 +21,7 @@ public class ReleaseRedirectTests
     [InlineData("/releases/aaaaaaaaaaaa/404.html", "", "/releases/", "/releases/aaaaaaaaaaaa/nope.html", true)]
     [InlineData("/www/releases/aaaaaaaaaaaa/404.html", "", "/www/releases/", "/www/releases/aaaaaaaaaaaa/a/b", true)]
     [InlineData("/base/releases/aaaaaaaaaaaa/404.html", "/base", "/releases/", "/releases/aaaaaaaaaaaa/nope", true)]
+    [InlineData("http://origin:9001/www/releases/aaaaaaaaaaaa/_tandem/releases/bbbbbbbbbbbb.json", "", "/www/releases/", "/www/_tandem/releases/bbbbbbbbbbbb.json", true)]
     // the website endpoint's own folder redirect, and redirects elsewhere, stay redirects
     [InlineData("/releases/aaaaaaaaaaaa/docs/", "", "/releases/", "/releases/aaaaaaaaaaaa/docs", false)]
     [InlineData("http://origin:9001/www/releases/aaaaaaaaaaaa/docs/?q=1", "", "/www/releases/", "/www/releases/aaaaaaaaaaaa/docs?q=1", false)]
