@@ -233,14 +233,17 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public async Task Deploy_OriginLosesTheLiveManifest_EdgeProbesLeaveItOut()
+    public async Task Deploy_OriginLosesTheLiveManifest_EdgeProbesLeaveItOutAndANewEdgeReadsItFromTheStandby()
     {
-        await using var rig = await DeployRig.StartAsync(edges: 1);
+        await using var rig = await DeployRig.StartAsync(edges: 2);
         var edge = await rig.StartEdgeAsync("edge-1");
+        await rig.StartEdgeAsync("edge-2");
         var url = rig.EdgeUrl("edge-1");
         PutSite(rig, "v1");
         var (v1, output) = await rig.DeployAfterSetupAsync();
         Assert.True(v1.ExitCode == 0, output);
+        await rig.StopEdgeAsync("edge-2");
+        Directory.Delete(rig.Dir.Combine("state", "edge-2"), recursive: true);
         await WaitForAsync(() => edge.Origins.All(o => o.Health.IsHealthy), "both origins healthy under the release");
 
         // The primary no longer holds the release whole. Its website endpoint, with deploy's
@@ -253,6 +256,22 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
         await WaitForAsync(() => !edge.Origins.Single(o => o.Name == "primary").Health.IsHealthy, "the edge to leave the primary out");
         var got = await AssertServesAsync(url, "/css/site.css", v1.ReleaseId!, "style v1");
         Assert.Equal("standby", got.Origin);
+
+        // An edge that lost its state: live.json from the primary,
+        // the manifest from the standby, since the primary's redirect stands for a 404.
+        await rig.StartEdgeAsync("edge-2");
+        await WaitForAsync(async () => (await GetAsync(rig.EdgeUrl("edge-2"), "/app.js")).Release == v1.ReleaseId, "edge-2 to adopt the live release");
+        await AssertServesAsync(rig.EdgeUrl("edge-2"), "/", v1.ReleaseId!, "page v1");
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < Patience, $"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
     }
 
     private static async Task WaitForAsync(Func<bool> condition, string what)
