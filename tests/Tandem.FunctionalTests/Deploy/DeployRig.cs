@@ -181,6 +181,31 @@ public sealed class DeployRig : IAsyncDisposable
         File.WriteAllBytes(full, bytes);
     }
 
+    /// <summary>Puts <paramref name="count"/> files of 2-4 KB of random bytes as FOLDER/pNNN.bin.</summary>
+    public void PutRandomFiles(string folder, int count, int seed)
+    {
+        var rng = new Random(seed);
+        for (var i = 0; i < count; i++)
+        {
+            var bytes = new byte[2000 + rng.Next(2000)];
+            rng.NextBytes(bytes);
+            Put($"{folder}/p{i:D3}.bin", bytes);
+        }
+    }
+
+    /// <summary>A deploy during which the standby process is killed (SIGKILL) once it has written <paramref name="afterFiles"/> files.</summary>
+    public Task<(DeployResult Result, string Output)> DeployKillingStandbyAsync(int afterFiles = 40)
+    {
+        var killed = 0;
+        return DeployAsync(fileDone: (origin, done) =>
+        {
+            if (origin == "standby" && done >= afterFiles && Interlocked.Exchange(ref killed, 1) == 0)
+            {
+                ((OriginProcess)Standby).KillHard();
+            }
+        });
+    }
+
     public async Task<(DeployResult Result, string Output)> DeployAsync(DeployOptions? options = null, Action<string, int>? fileDone = null, CancellationToken cancellationToken = default)
     {
         var output = new StringWriter();
