@@ -152,6 +152,16 @@ public sealed class HealthProber : IAsyncDisposable
             using var response = await origin.Client.Invoker.SendAsync(request, linked.Token);
             origin.Health.NoteAnswer();
             var status = (int)response.StatusCode;
+
+            // A release's manifest missing from an origin that deploy gave routing rules is not a
+            // 404 but a redirect into its live release: that origin does not hold the release.
+            if (status is >= 300 and < 400 && response.Headers.Location is { } location
+                && path.StartsWith("/" + endpoint.Prefix + ReleaseLayout.MetaFolder, StringComparison.Ordinal)
+                && Releases.ReleaseRedirect.IsMissingFile(location.OriginalString, endpoint.PathPrefix, "/" + endpoint.Prefix + ReleaseLayout.ReleasesFolder, path))
+            {
+                return (false, OriginFailureKind.Status, $"probe of {path} answered {status} to {location.OriginalString}: the origin does not hold it");
+            }
+
             return status is >= 200 and < 400
                 ? (true, OriginFailureKind.Status, null)
                 : (false, OriginFailureKind.Status, $"probe of {path} answered {status}");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tandem.Core.Releases;
 
 namespace Tandem.Edge.Origins;
 
@@ -126,6 +127,17 @@ public sealed class OriginGroupFetcher
         }
 
         var status = (int)response.StatusCode;
+        if ((request.Release is not null || request.UnderPrefix) && status is >= 300 and < 400 && response.Headers.Location is { } location
+            && Releases.ReleaseRedirect.IsMissingFile(location.OriginalString, origin.Endpoint.PathPrefix, "/" + origin.Endpoint.Prefix + ReleaseLayout.ReleasesFolder, origin.Endpoint.Target(request)))
+        {
+            // The origin's routing rules redirect a file missing from a release to the live release's
+            // error document, and a missing record of Tandem's into the live release; behind an edge
+            // either is a 404, which may fail over like any other.
+            response.Dispose();
+            response = new HttpResponseMessage(System.Net.HttpStatusCode.NotFound) { Content = new ByteArrayContent([]) };
+            status = 404;
+        }
+
         return group.FailoverStatusCodes.Contains(status)
             ? (new OriginAttempt(origin.Name, OriginAttemptOutcome.FailoverStatus, elapsed, status, $"status {status}"), response)
             : (new OriginAttempt(origin.Name, OriginAttemptOutcome.Ok, elapsed, status, null), response);

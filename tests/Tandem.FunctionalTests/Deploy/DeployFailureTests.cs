@@ -17,22 +17,8 @@ public sealed class DeployFailureTests
         Assert.Equal(0, (await rig.SetupAsync()).Exit);
 
         rig.Put("index.html", "<h1>v2</h1>");
-        var rng = new Random(4);
-        for (var i = 0; i < 300; i++)
-        {
-            var bytes = new byte[2000 + rng.Next(2000)];
-            rng.NextBytes(bytes);
-            rig.Put($"pages/p{i:D3}.bin", bytes);
-        }
-
-        var killed = 0;
-        var (first, firstOutput) = await rig.DeployAsync(fileDone: (origin, done) =>
-        {
-            if (origin == "standby" && done >= 40 && Interlocked.Exchange(ref killed, 1) == 0)
-            {
-                ((OriginProcess)rig.Standby).KillHard();
-            }
-        });
+        rig.PutRandomFiles("pages", 300, seed: 4);
+        var (first, firstOutput) = await rig.DeployKillingStandbyAsync(afterFiles: 40);
 
         Assert.True(first.ExitCode == 1 && !first.Live, firstOutput);
         Assert.Contains("standby: FAILED", firstOutput, StringComparison.Ordinal);
