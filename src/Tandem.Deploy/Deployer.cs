@@ -135,7 +135,8 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         {
             output.WriteLine($"release {id} is already live on {plans.Length} origin(s); nothing to upload");
             output.WriteLine($"check: {string.Join(", ", plans.Select(p => $"{p.Plan.Origin} holds all {files.Count} file(s) with matching ETags"))}");
-            return new DeployResult(0, id, true, plans.Select(p => new OriginSummary(p.Plan.Origin, 0, 0, 0, p.Plan.Present, 0, clock.Elapsed.TotalSeconds, null)).ToList());
+            var edgesLive = await CatchUpEdgesAsync(id, cancellationToken);
+            return new DeployResult(edgesLive ? 0 : 1, id, true, plans.Select(p => new OriginSummary(p.Plan.Origin, 0, 0, 0, p.Plan.Present, 0, clock.Elapsed.TotalSeconds, null)).ToList());
         }
 
         if (options.DryRun)
@@ -205,6 +206,53 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         output.WriteLine($"release {id}: {(live ? "live" : "not live")}, {clock.Elapsed.TotalSeconds:F1} s");
         var exit = failed.Count == 0 && live && checkOk ? 0 : 1;
         return new DeployResult(exit, id, live, summaries);
+    }
+
+    /// <summary>
+    /// With the release already live on every origin, an edge that was down or restarted from an
+    /// old state during an earlier deploy may still serve an older release: switch it over too.
+    /// </summary>
+    private async Task<bool> CatchUpEdgesAsync(string id, CancellationToken cancellationToken)
+    {
+        if (edges.Count == 0)
+        {
+            return true;
+        }
+
+        var status = await edges.StatusAsync(cancellationToken);
+        foreach (var down in status.Where(s => !s.Ok))
+        {
+            output.WriteLine($"{down.Edge}: could not ask which release it serves: {down.Error}");
+        }
+
+        var behind = status.Where(s => s.Ok && s.Live != id).ToList();
+        if (behind.Count > 0)
+        {
+            output.WriteLine($"{string.Join(", ", behind.Select(b => $"{b.Edge} (serving {b.Live ?? "no release"})"))}: switching to {id}");
+            var steps = await edges.PrepareAsync(id, cancellationToken);
+            if (steps.All(s => s.Ok))
+            {
+                steps = await edges.ActivateAsync(id, [], CancellationToken.None);
+            }
+
+            foreach (var failed in steps.Where(s => !s.Ok))
+            {
+                output.WriteLine($"{failed.Edge}: release {id} not made live: {failed.Error}");
+            }
+
+            if (steps.Any(s => !s.Ok))
+            {
+                return false;
+            }
+        }
+
+        if (status.All(s => s.Ok))
+        {
+            output.WriteLine($"edges: all {status.Count} serve release {id}");
+            return true;
+        }
+
+        return false;
     }
 
     private async Task<OriginSummary> ExecuteAsync(OriginConnection o, OriginPlan plan, ReleaseManifest manifest, Dictionary<string, LocalFile> local, CancellationToken cancellationToken)

@@ -18,8 +18,18 @@ public sealed class AccessLog : IDisposable
         {
             null => null,
             "stdout" => Console.Out,
-            _ => new StreamWriter(new FileStream(target, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true },
+            _ => Open(target),
         };
+    }
+
+    private static StreamWriter Open(string path)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        return new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
     }
 
     public void Write(HttpContext context, Outcome outcome, TimeSpan elapsed)

@@ -100,6 +100,32 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Deploy_NothingToUploadButAnEdgeBehind_SwitchesThatEdge()
+    {
+        await using var rig = await DeployRig.StartAsync(edges: 1);
+        await rig.StartEdgeAsync("edge-1");
+        var url = rig.EdgeUrl("edge-1");
+        PutSite(rig, "v1");
+        var (v1, v1Output) = await rig.DeployAfterSetupAsync();
+        Assert.True(v1.ExitCode == 0, v1Output);
+        PutSite(rig, "v2");
+        var (v2, v2Output) = await rig.DeployAsync();
+        Assert.True(v2.ExitCode == 0, v2Output);
+
+        // The edge falls behind (as one restarted from an old state would): it serves v1 again.
+        var back = await ReleaseClient.ActivateAsync(rig.Load(), v1.ReleaseId!, [], default);
+        Assert.True(back.Single().Ok, back.Single().Error);
+        await AssertServesAsync(url, "/", v1.ReleaseId!, "page v1");
+
+        var (again, output) = await rig.DeployAsync();
+
+        Assert.True(again.ExitCode == 0 && again.ReleaseId == v2.ReleaseId, output);
+        Assert.Contains("nothing to upload", output, StringComparison.Ordinal);
+        Assert.Contains($"edge-1 (serving {v1.ReleaseId}): switching to {v2.ReleaseId}", output, StringComparison.Ordinal);
+        await AssertServesAsync(url, "/", v2.ReleaseId!, "page v2");
+    }
+
+    [Fact]
     public async Task Deploy_StandbyKilledPartway_EdgeKeepsOldReleaseAndRerunFinishesWithoutUploadingAgain()
     {
         int s3Port = OriginProcess.FreePort(), webPort = OriginProcess.FreePort();
