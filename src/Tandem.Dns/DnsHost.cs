@@ -1,8 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
-using ARSoft.Tools.Net.Dns;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,26 +23,23 @@ public sealed class DnsHost : IAsyncDisposable
     /// <summary>The meter name of the DNS role's instruments.</summary>
     public const string MeterName = "Tandem.Dns";
 
-    private readonly DnsServer _server;
+    private readonly DnsListener _listener;
     private readonly WebApplication _web;
     private readonly HealthChecker _checker;
     private readonly Meter _meter;
     private readonly PrometheusExporter _exporter;
-    private readonly IReadOnlyList<ZoneModel> _zones;
-    private readonly Lock _rebuild = new();
-    private AnswerTable _table;
+    private readonly AnswerSource _answers;
 
-    private DnsHost(DnsServer server, WebApplication web, HealthChecker checker, Meter meter, PrometheusExporter exporter, IReadOnlyList<ZoneModel> zones, AnswerTable table, DnsMetrics metrics, IPEndPoint endpoint)
+    private DnsHost(DnsListener listener, WebApplication web, HealthChecker checker, Meter meter, PrometheusExporter exporter, AnswerSource answers, DnsMetrics metrics)
     {
-        _server = server;
+        _listener = listener;
         _web = web;
         _checker = checker;
         _meter = meter;
         _exporter = exporter;
-        _zones = zones;
-        _table = table;
+        _answers = answers;
         Metrics = metrics;
-        Endpoint = endpoint;
+        Endpoint = listener.Endpoint;
     }
 
     /// <summary>Where the name server answers, UDP and TCP.</summary>
@@ -59,7 +54,7 @@ public sealed class DnsHost : IAsyncDisposable
     public IReadOnlyList<HealthCheckState> Health => _checker.States;
 
     /// <summary>The answers currently served.</summary>
-    public AnswerTable Table => Volatile.Read(ref _table);
+    public AnswerTable Table => _answers.Current;
 
     public static async Task<DnsHost> StartAsync(DnsOptions options, Action<ILoggingBuilder>? logging = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
@@ -75,31 +70,26 @@ public sealed class DnsHost : IAsyncDisposable
         var exporter = new PrometheusExporter(meter);
         var metrics = new DnsMetrics(meter);
 
-        DnsHost? host = null;
-        var checker = new HealthChecker(specs, () => host?.Rebuild(), time, logger);
-        var table = AnswerTable.Build(zones, checker.Healthy());
-        var endpoint = options.Listen.Port == 0 ? FreePort(options.Listen.Address) : options.Listen;
-        var server = new DnsServer(new UdpServerTransport(endpoint, 5000), new TcpServerTransport(endpoint, 5000, 120000));
-        host = new DnsHost(server, web, checker, meter, exporter, zones, table, metrics, endpoint);
-        var responder = new DnsResponder(() => Volatile.Read(ref host._table), metrics);
-        server.QueryReceived += (_, e) =>
+        HealthChecker checker = null!;
+        AnswerSource answers = null!;
+        checker = new HealthChecker(specs, () => answers.Rebuild(checker.Healthy()), time, logger);
+        answers = new AnswerSource(zones, checker.Healthy());
+        var responder = new DnsResponder(() => answers.Current, metrics);
+        DnsListener listener;
+        try
         {
-            // Other message kinds (updates, multicast) get ARSoft's failure response (SERVFAIL).
-            if (e.Query is DnsMessage query)
-            {
-                e.Response = responder.Respond(query);
-            }
-
-            return Task.CompletedTask;
-        };
-        server.ExceptionThrown += (_, e) =>
+            listener = new DnsListener(options.Listen, responder, logger);
+        }
+        catch
         {
-            // A packet that does not parse is dropped (ARSoft ends that exchange); count it.
-            metrics.CountDropped();
-            DnsLog.ServerError(logger, e.Exception.Message);
-            return Task.CompletedTask;
-        };
+            await checker.DisposeAsync();
+            await web.DisposeAsync();
+            exporter.Dispose();
+            meter.Dispose();
+            throw;
+        }
 
+        var host = new DnsHost(listener, web, checker, meter, exporter, answers, metrics);
         meter.CreateObservableGauge("tandem_dns_health_check_healthy", () => checker.States.Select(s => new Measurement<int>(s.IsHealthy ? 1 : 0, new KeyValuePair<string, object?>("check", s.Status.Name))),
             description: "1 while a health check passes (after its thresholds), 0 while it fails.");
         meter.CreateObservableCounter("tandem_dns_health_check_transitions_total", () => checker.States.Select(s => new Measurement<long>(s.Status.Transitions, new KeyValuePair<string, object?>("check", s.Status.Name))),
@@ -110,7 +100,7 @@ public sealed class DnsHost : IAsyncDisposable
 
         try
         {
-            server.Start();
+            listener.Start();
             await web.StartAsync(cancellationToken);
         }
         catch
@@ -121,7 +111,7 @@ public sealed class DnsHost : IAsyncDisposable
 
         host.MetricsUrl = KestrelApps.BoundUrls(web).First();
         checker.Start();
-        DnsLog.Listening(logger, endpoint.ToString(), host.MetricsUrl.ToString());
+        DnsLog.Listening(logger, listener.Endpoint.ToString(), host.MetricsUrl.ToString());
         return host;
     }
 
@@ -136,7 +126,7 @@ public sealed class DnsHost : IAsyncDisposable
         Metrics.Total,
         Metrics.Dropped,
         [.. _checker.States.Select(s => s.Status)],
-        [.. Counters(_zones).Select(c => new DnsAnswerCount(c.RecordSet, c.Target, c.Count))],
+        [.. Counters(_answers.Zones).Select(c => new DnsAnswerCount(c.RecordSet, c.Target, c.Count))],
         [.. Table.Zones.Select(z => new DnsZoneStatus(z.Model.Apex.ToString().TrimEnd('.'), z.Nodes.Sum(n => n.Value.Sets.Count)))]);
 
     private void MapEndpoints(string name)
@@ -151,46 +141,10 @@ public sealed class DnsHost : IAsyncDisposable
     private static IEnumerable<TargetCounter> Counters(IReadOnlyList<ZoneModel> zones) =>
         zones.SelectMany(z => z.Sets).OfType<RoutedSet>().SelectMany(s => s.Targets).Select(t => t.Counter);
 
-    private void Rebuild()
-    {
-        // Off the query path: build the whole table for the new health state, then swap it in.
-        lock (_rebuild)
-        {
-            Volatile.Write(ref _table, AnswerTable.Build(_zones, _checker.Healthy()));
-        }
-    }
-
-    // Port 0 must give UDP and TCP the same port: take one that both can bind now.
-    private static IPEndPoint FreePort(IPAddress address)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using var tcp = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(address, 0));
-            var endpoint = (IPEndPoint)tcp.LocalEndPoint!;
-            try
-            {
-                using var udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-                udp.Bind(endpoint);
-                return endpoint;
-            }
-            catch (SocketException) when (attempt < 20)
-            {
-            }
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _checker.DisposeAsync();
-        try
-        {
-            _server.Stop();
-        }
-        catch (Exception ex) when (ex is AggregateException or ObjectDisposedException or NullReferenceException)
-        {
-            // Stop after a failed Start has nothing to stop.
-        }
+        _listener.Dispose();
 
         await _web.StopAsync();
         await _web.DisposeAsync();

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
+using Tandem.Dns.Serving;
 
 namespace Tandem.Dns.Zones;
 
@@ -43,9 +44,13 @@ public sealed class ZoneTable
     {
         Model = model;
         Nodes = nodes;
+        NegativeSoa = WireRecord.From(model.NegativeSoa);
     }
 
     public ZoneModel Model { get; }
+
+    /// <summary>The SOA sent with NXDOMAIN and NODATA answers, with the negative-caching TTL.</summary>
+    public WireRecord NegativeSoa { get; }
 
     /// <summary>Every name that exists in the zone, including empty non-terminals (names with records only below them).</summary>
     public FrozenDictionary<DomainName, NameNode> Nodes { get; }
@@ -110,7 +115,7 @@ public sealed class ZoneTable
                 if (target.TryGetValue(type, out var t))
                 {
                     // Route 53 gives an alias its target's TTL; the copies carry this name.
-                    sets[type] = new AnswerSet([.. t.Records.Select(rec => Rename(rec, alias.Name))], t.Counters);
+                    sets[type] = new AnswerSet([.. t.Records.Select(rec => Rename(rec.Record, alias.Name))], t.Counters);
                 }
             }
         }
@@ -130,4 +135,32 @@ public sealed class ZoneTable
 public sealed record NameNode(FrozenDictionary<RecordType, AnswerSet> Sets);
 
 /// <summary>The records answered for one name and type, and the counters of the targets they came from (routed sets only).</summary>
-public sealed record AnswerSet(DnsRecordBase[] Records, TargetCounter[]? Counters);
+public sealed class AnswerSet(DnsRecordBase[] records, TargetCounter[]? counters)
+{
+    /// <summary>The records in wire form.</summary>
+    public WireRecord[] Records { get; } = [.. records.Select(WireRecord.From)];
+
+    public TargetCounter[]? Counters { get; } = counters;
+}
+
+/// <summary>
+/// The answer table in force. Queries read <see cref="Current"/> without locking; a health change
+/// builds a whole new table off the query path and swaps the reference.
+/// </summary>
+public sealed class AnswerSource(IReadOnlyList<ZoneModel> zones, IReadOnlyList<bool> healthy)
+{
+    private readonly Lock _rebuild = new();
+    private AnswerTable _current = AnswerTable.Build(zones, healthy);
+
+    public IReadOnlyList<ZoneModel> Zones => zones;
+
+    public AnswerTable Current => Volatile.Read(ref _current);
+
+    public void Rebuild(IReadOnlyList<bool> healthy)
+    {
+        lock (_rebuild)
+        {
+            Volatile.Write(ref _current, AnswerTable.Build(zones, healthy));
+        }
+    }
+}
