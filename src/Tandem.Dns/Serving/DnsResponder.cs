@@ -33,7 +33,7 @@ public sealed class DnsResponder(Func<AnswerTable> table, DnsMetrics metrics)
     private const int OptLength = 11;
 
     [ThreadStatic]
-    private static List<WireRecord>? t_answers;
+    private static List<WireRecord>? _answers;
 
     /// <summary>
     /// Writes the response to <paramref name="length"/> bytes of <paramref name="packet"/> into
@@ -100,7 +100,7 @@ public sealed class DnsResponder(Func<AnswerTable> table, DnsMetrics metrics)
             return Write(packet, questionEnd, output, ReturnCode.Refused, authoritative: false, [], null, edns, limit);
         }
 
-        var answers = t_answers ??= new List<WireRecord>(16);
+        var answers = _answers ??= new List<WireRecord>(16);
         answers.Clear();
         var rcode = Answer(zone, question.Name, question.RecordType, answers, 0, out var negative);
         metrics.CountQuery(question.RecordType, rcode);
