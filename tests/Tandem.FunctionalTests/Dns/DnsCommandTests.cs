@@ -8,8 +8,13 @@ namespace Tandem.FunctionalTests.Dns;
 /// <summary><c>tandem dns</c> as a user runs it: the ready line, dig against it, SIGTERM, and the exit codes for a bad zone and a busy port.</summary>
 public sealed class DnsCommandTests
 {
-    private static Task<ExternalTool.Result> TandemAsync(TempDir dir, params string[] args) =>
-        ExternalTool.RunAsync("dotnet", [OriginProcess.CliPath, .. args], workingDirectory: dir.Path, timeout: TimeSpan.FromMinutes(1));
+    /// <summary>Runs <c>tandem dns NODE</c> with <paramref name="json"/> as tandem.json until it exits.</summary>
+    private static async Task<ExternalTool.Result> DnsAsync(string json, string node = "ns1")
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.Combine("tandem.json"), json);
+        return await ExternalTool.RunAsync("dotnet", [OriginProcess.CliPath, "dns", node], workingDirectory: dir.Path, timeout: TimeSpan.FromMinutes(1));
+    }
 
     [Fact]
     public async Task Dns_FromConfig_AnswersDigAndStopsOnSigterm()
@@ -44,10 +49,7 @@ public sealed class DnsCommandTests
     [Fact]
     public async Task Dns_InvalidZone_ExitsTwoNamingTheRecord()
     {
-        using var dir = new TempDir();
-        File.WriteAllText(dir.Combine("tandem.json"), DnsRig.ZoneJson(9).Replace("\"values\": [\"2001:db8::1\", \"2001:db8::2\"]", "\"values\": [\"2001:db8::1\", \"192.0.2.5\"]", StringComparison.Ordinal));
-
-        var result = await TandemAsync(dir, "dns", "ns1");
+        var result = await DnsAsync(DnsRig.ZoneJson(9).Replace("\"values\": [\"2001:db8::1\", \"2001:db8::2\"]", "\"values\": [\"2001:db8::1\", \"192.0.2.5\"]", StringComparison.Ordinal));
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("$.dns.zones.example.test.records[5].values[1]: '192.0.2.5' is not an IPv6 address", result.StdErr, StringComparison.Ordinal);
@@ -56,13 +58,10 @@ public sealed class DnsCommandTests
     [Fact]
     public async Task Dns_PortInUse_ExitsThree()
     {
-        using var dir = new TempDir();
         using var busy = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         busy.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var port = ((IPEndPoint)busy.LocalEndPoint!).Port;
-        File.WriteAllText(dir.Combine("tandem.json"), DnsRig.ZoneJson(9).Replace("\"listen\": \"127.0.0.1:0\"", $"\"listen\": \"127.0.0.1:{port}\"", StringComparison.Ordinal));
-
-        var result = await TandemAsync(dir, "dns", "ns1");
+        var result = await DnsAsync(DnsRig.ZoneJson(9).Replace("\"listen\": \"127.0.0.1:0\"", $"\"listen\": \"127.0.0.1:{port}\"", StringComparison.Ordinal));
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("$.dns.nodes.ns1.listen", result.StdErr, StringComparison.Ordinal);
@@ -71,10 +70,7 @@ public sealed class DnsCommandTests
     [Fact]
     public async Task Dns_UnknownNode_ExitsTwoListingTheNodes()
     {
-        using var dir = new TempDir();
-        File.WriteAllText(dir.Combine("tandem.json"), DnsRig.ZoneJson(9));
-
-        var result = await TandemAsync(dir, "dns", "ns9");
+        var result = await DnsAsync(DnsRig.ZoneJson(9), node: "ns9");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("no DNS node named 'ns9'; the file has: ns1", result.StdErr, StringComparison.Ordinal);
