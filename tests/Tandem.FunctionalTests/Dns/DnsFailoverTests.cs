@@ -39,6 +39,26 @@ public sealed class DnsFailoverTests
     }
 
     [Fact]
+    public async Task BothTargetsUnhealthy_AnswersThePrimaryAsRoute53Does()
+    {
+        await using var health = await HealthTarget.StartAsync();
+        await using var dns = await DnsRig.StartAsync(DnsRig.ZoneJson(health.Port, IntervalMs, Threshold));
+        Assert.Equal("192.0.2.21", await AddressAsync(dns.Endpoint, "both.example.test"));
+
+        // Both checks probe the stopped endpoint: both regions are down.
+        await health.StopAsync();
+        var sw = Stopwatch.StartNew();
+        while (dns.Health.Any(h => h.IsHealthy) && sw.Elapsed < Deadline * 2)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.All(dns.Health, h => Assert.False(h.IsHealthy));
+        Assert.Equal("192.0.2.21", await AddressAsync(dns.Endpoint, "both.example.test"));
+        Assert.Equal("198.51.100.1", await AddressAsync(dns.Endpoint, "www.example.test")); // its secondary has no check
+    }
+
+    [Fact]
     public async Task TcpCheckFails_MultivalueDropsThatTargetOnly()
     {
         await using var health = await HealthTarget.StartAsync();

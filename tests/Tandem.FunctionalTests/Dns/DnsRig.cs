@@ -10,7 +10,10 @@ public static class DnsRig
     /// <summary>Eight 200-character TXT strings: about 1.6 KB, more than a 1232-byte UDP answer.</summary>
     public static readonly string[] BigTxt = [.. Enumerable.Range(1, 8).Select(i => new string((char)('a' + i), 199) + i)];
 
-    /// <summary>A zone with every record type, a failover set on <paramref name="healthPort"/> and a multivalue set.</summary>
+    /// <summary>
+    /// A zone with every record type, failover sets and a multivalue set whose checks all probe
+    /// <paramref name="healthPort"/> ("both" has a check on each side: the both-regions-down case).
+    /// </summary>
     public static string ZoneJson(int healthPort, int intervalMs = 1000, int threshold = 2) => $$"""
         {
           "origins": { "primary": { "websiteEndpoint": "http://127.0.0.1:9001" } },
@@ -39,7 +42,9 @@ public static class DnsRig
                   { "name": "@", "type": "MX", "values": ["10 mail.example.test", "20 mail2.example.test"] },
                   { "name": "@", "type": "CAA", "values": ["0 issue \"letsencrypt.org\""] },
                   { "name": "a.b.deep", "type": "A", "values": ["192.0.2.9"] },
-                  { "name": "big", "type": "TXT", "values": [{{string.Join(", ", BigTxt.Select(t => $"\"{t}\""))}}] }
+                  { "name": "big", "type": "TXT", "values": [{{string.Join(", ", BigTxt.Select(t => $"\"{t}\""))}}] },
+                  { "name": "both", "type": "A",
+                    "failover": { "primary": { "value": "192.0.2.21", "healthCheck": "primary-edge" }, "secondary": { "value": "192.0.2.22", "healthCheck": "tcp-edge" } } }
                 ]
               }
             }
