@@ -25,6 +25,11 @@ public static partial class ConfigValidator
             CheckListen(node.MetricsListen, $"{at}.metricsListen", listeners, errors);
         }
 
+        if (dns.Nodes.Count > 0 && dns.Zones.Count == 0)
+        {
+            errors.Add(new ConfigError("$.dns.zones", "DNS nodes are defined but no zone for them to serve; add one, such as \"example.com\": { \"records\": [ ... ] }"));
+        }
+
         foreach (var (name, check) in dns.HealthChecks)
         {
             ValidateHealthCheck($"$.dns.healthChecks.{name}", check, errors);

@@ -23,6 +23,14 @@ public sealed class DnsListener : IDisposable
     /// <summary>How long a TCP connection may sit idle or mid-message before it is closed.</summary>
     public static readonly TimeSpan TcpIdleTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// TCP connections served at once; more are closed as they arrive, so a connection flood costs
+    /// sockets, not memory (each connection holds 128 KB of buffers). UDP is unaffected.
+    /// </summary>
+    public const int MaxTcpConnections = 256;
+
+    private int _tcpConnections;
+
     private readonly DnsResponder _responder;
     private readonly ILogger _logger;
     private readonly Socket _udp;
@@ -139,6 +147,13 @@ public sealed class DnsListener : IDisposable
                 continue;
             }
 
+            if (Interlocked.Increment(ref _tcpConnections) > MaxTcpConnections)
+            {
+                Interlocked.Decrement(ref _tcpConnections);
+                client.Dispose();
+                continue;
+            }
+
             _ = ServeTcpAsync(client, stop);
         }
     }
@@ -185,6 +200,10 @@ public sealed class DnsListener : IDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             DnsLog.ServerError(_logger, ex.Message);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _tcpConnections);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Tandem.Dns;
+using Tandem.Dns.Serving;
 
 namespace Tandem.FunctionalTests.Dns;
 
@@ -165,6 +166,37 @@ public sealed class DnsBadInputTests : IAsyncLifetime
         var reply = await Dig.QueryAsync(_dns.Endpoint, "www.example.test", "A", "+tcp");
         Assert.Equal("NOERROR", reply.Status);
         await AssertStillAnswersAsync();
+    }
+
+    [Fact]
+    public async Task Tcp_MoreIdleConnectionsThanTheLimit_UdpKeepsAnsweringAndTcpComesBack()
+    {
+        var idle = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < DnsListener.MaxTcpConnections + 50; i++)
+            {
+                var c = new TcpClient();
+                await c.ConnectAsync(_dns.Endpoint);
+                idle.Add(c);
+            }
+
+            await AssertStillAnswersAsync();
+        }
+        finally
+        {
+            idle.ForEach(c => c.Dispose());
+        }
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Dig.Reply reply;
+        do
+        {
+            reply = await Dig.QueryAsync(_dns.Endpoint, "www.example.test", "A", "+tcp");
+        }
+        while (reply.Status != "NOERROR" && sw.Elapsed < TimeSpan.FromSeconds(15));
+
+        Assert.Equal("NOERROR", reply.Status);
     }
 
     /// <summary>Sends one packet and returns the reply's rcode, or -1 when the server dropped it.</summary>

@@ -96,6 +96,16 @@ public sealed class DnsConfigValidationTests
     }
 
     [Fact]
+    public void Parse_NodesWithoutZones_IsAnError()
+    {
+        var errors = Errors("""
+            { "origins": { "primary": { "websiteEndpoint": "http://127.0.0.1:9001" } }, "dns": { "nodes": { "ns1": {} } } }
+            """);
+
+        Assert.Contains(errors, e => e.Path == "$.dns.zones" && e.Message.Contains("no zone", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parse_MisspeltSetting_SuggestsTheKnownOne()
     {
         var errors = Errors(Config("""{ "name": "x", "type": "A", "valuse": ["192.0.2.1"] }"""));
