@@ -47,6 +47,13 @@ public sealed class DnsListener : IDisposable
         {
             _udp = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             _tcp = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                // "[::]:53" serves IPv4 clients too.
+                _udp.DualMode = true;
+                _tcp.DualMode = true;
+            }
+
             try
             {
                 // Room for bursts while the loops are busy; Linux caps it at net.core.rmem_max.
