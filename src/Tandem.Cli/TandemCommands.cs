@@ -20,6 +20,7 @@ internal static class TandemCommands
         root.Subcommands.Add(KeygenCommand.Build());
         root.Subcommands.Add(EdgeCommand.Build());
         root.Subcommands.Add(InvalidateCommand.Build());
+        root.Subcommands.Add(DnsCommand.Build());
         foreach (var command in DeployCommands.Build())
         {
             root.Subcommands.Add(command);

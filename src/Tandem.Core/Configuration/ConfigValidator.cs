@@ -90,6 +90,7 @@ public static partial class ConfigValidator
 
         ValidateDistribution(config, errors);
         ValidateDeploy(config.Deploy, errors);
+        ValidateDns(config, listeners, errors);
         foreach (var (name, edge) in config.Edges)
         {
             ValidateEdge(name, edge, listeners, errors);

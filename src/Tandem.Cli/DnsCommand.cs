@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Tandem.Core.Configuration;
+using Tandem.Dns;
+
+namespace Tandem.Cli;
+
+/// <summary><c>tandem dns NAME</c>: runs an authoritative name server with health-checked failover records.</summary>
+internal static class DnsCommand
+{
+    private static readonly Argument<string> NameArgument = new("name") { Description = "DNS node to run, by its name in the config file (dns.nodes.NAME)." };
+    private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Log listener and server events at information level." };
+
+    public static Command Build()
+    {
+        var command = new Command("dns", """
+            Run a DNS node: an authoritative name server for the zones in dns.zones, over UDP and TCP
+            on one port, answering failover and multivalue records from its own health checks.
+            Prints one line when it is ready; GET /metrics and /status on metricsListen; Ctrl-C or
+            SIGTERM stops it.
+            """);
+        command.Arguments.Add(NameArgument);
+        command.Options.Add(TandemCommands.ConfigOption);
+        command.Options.Add(VerboseOption);
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(TandemCommands.ConfigOption)!, parse.GetValue(NameArgument)!, parse.GetValue(VerboseOption), Console.Out, Console.Error, ct));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(string configPath, string name, bool verbose, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        DnsOptions options;
+        try
+        {
+            options = DnsOptions.FromConfig(ConfigLoader.Load(configPath), name);
+        }
+        catch (ConfigException ex)
+        {
+            await error.WriteLineAsync("tandem dns: " + ex.Message);
+            return 2;
+        }
+
+        DnsHost host;
+        try
+        {
+            host = await DnsHost.StartAsync(options, logging => logging
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning), cancellationToken: cancellationToken);
+        }
+        catch (Exception ex) when (ex is SocketException || (ex is IOException && (ex.InnerException is SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))))
+        {
+            await error.WriteLineAsync($"tandem dns: cannot listen ({ex.Message}); check $.dns.nodes.{name}.listen ({options.Listen}) and metricsListen ({options.MetricsListen}).");
+            return 3;
+        }
+
+        await using (host)
+        {
+            var zones = string.Join(", ", options.Config.Dns.Zones.Keys);
+            await output.WriteLineAsync($"dns {name} ready: udp+tcp {host.Endpoint} metrics {host.MetricsUrl.ToString().TrimEnd('/')} zones {zones}");
+            await output.FlushAsync(cancellationToken);
+            try
+            {
+                await host.WaitForShutdownAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return 0;
+    }
+}
