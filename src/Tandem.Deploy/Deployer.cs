@@ -96,6 +96,17 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         var id = ReleaseLayout.ComputeId(files);
         var localByPath = scan.Files.ToDictionary(x => x.Path, StringComparer.Ordinal);
 
+        // Nothing changed since the last deploy: every origin has this release live and holds its
+        // manifest, which is written only once every file is there, so there is nothing to list.
+        // (`tandem verify` lists and compares every object, for drift made behind Tandem's back.)
+        if (snapshots.All(s => s.Ok && s.Live?.Id == id && s.Releases.Any(r => r.Id == id && r.Whole)))
+        {
+            output.WriteLine($"release {id} is already live on {snapshots.Count} origin(s); nothing to upload");
+            output.WriteLine($"check: {string.Join(", ", snapshots.Select(s => s.Origin.Name))} hold its manifest (written last, once every file was there); `tandem verify` compares every object");
+            var edgesLive = await CatchUpEdgesAsync(id, cancellationToken);
+            return new DeployResult(edgesLive ? 0 : 1, id, true, snapshots.Select(s => new OriginSummary(s.Origin.Name, 0, 0, 0, files.Count, 0, clock.Elapsed.TotalSeconds, null)).ToList());
+        }
+
         // 3. The plan per origin: three narrow listings each, no per-file requests.
         var paths = files.Select(x => x.Path).ToList();
         var planned = await Task.WhenAll(reachable.Select(async s =>

@@ -324,7 +324,7 @@ public static partial class ConfigValidator
 
         if (string.IsNullOrWhiteSpace(deploy.HashCache))
         {
-            errors.Add(new ConfigError($"{at}.hashCache", "name a file such as \".tandem/deploy-hashes.json\""));
+            errors.Add(new ConfigError($"{at}.hashCache", "name a file such as \".tandem/deploy-hashes.tsv\""));
         }
 
         for (var i = 0; i < deploy.Exclude.Count; i++)

@@ -39,9 +39,9 @@ public sealed record DeployConfig
 
     /// <summary>
     /// File of content hashes kept between deploys, so unchanged files (same size and modification
-    /// time) are not read again. Relative to the config file. Default ".tandem/deploy-hashes.json".
+    /// time) are not read again. Relative to the config file. Default ".tandem/deploy-hashes.tsv".
     /// </summary>
-    public string HashCache { get; init; } = ".tandem/deploy-hashes.json";
+    public string HashCache { get; init; } = ".tandem/deploy-hashes.tsv";
 }
 
 /// <summary>Headers for the files a path pattern matches.</summary>

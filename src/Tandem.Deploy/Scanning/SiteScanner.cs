@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Enumeration;
 using Tandem.Core.Configuration;
 using Tandem.Core.Releases;
 
@@ -117,38 +118,57 @@ public sealed class SiteScanner
 
     private void Walk(string root, string dir, string relDir, List<(string, string, long, long)> found, HashSet<string> visited)
     {
-        foreach (var info in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+        // FileSystemEnumerable hands over each entry's name, size, time and attributes from the
+        // directory read itself: no FileSystemInfo per file, no readlink unless it is a link.
+        var entries = new FileSystemEnumerable<(string Name, string Full, bool IsDir, bool IsLink, long Size, long Mtime)>(dir,
+            (ref FileSystemEntry e) => (e.FileName.ToString(), e.ToFullPath(), e.IsDirectory, (e.Attributes & FileAttributes.ReparsePoint) != 0, e.Length, e.LastWriteTimeUtc.UtcTicks),
+            new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 });
+        foreach (var entry in entries)
         {
-            var rel = relDir + info.Name;
-            FileSystemInfo target = info;
-            if (info.LinkTarget is not null)
+            var rel = relDir + entry.Name;
+            if (entry.IsLink)
             {
-                var resolved = info.ResolveLinkTarget(returnFinalTarget: true);
-                if (resolved is null || !resolved.Exists)
-                {
-                    throw new DeployException($"'{rel}' is a link to something that does not exist");
-                }
-
-                if (!IsInside(root, resolved.FullName))
-                {
-                    throw new DeployException($"'{rel}' is a link to '{resolved.FullName}', outside the site folder; copy the file in or remove the link");
-                }
-
-                target = resolved;
+                WalkLink(root, new FileInfo(entry.Full), rel, found, visited);
             }
-
-            if (target is DirectoryInfo d)
+            else if (entry.IsDir)
             {
-                // A link back up the tree would walk forever; each real folder is walked once.
-                if (!IsExcluded(rel + "/") && visited.Add(d.FullName))
+                if (!IsExcluded(rel + "/") && visited.Add(entry.Full))
                 {
-                    Walk(root, info.FullName, rel + "/", found, visited);
+                    Walk(root, entry.Full, rel + "/", found, visited);
                 }
             }
-            else if (target is FileInfo f && !IsExcluded(rel))
+            else if (!IsExcluded(rel))
             {
-                found.Add((info.FullName, rel, f.Length, f.LastWriteTimeUtc.Ticks));
+                found.Add((entry.Full, rel, entry.Size, entry.Mtime));
             }
+        }
+    }
+
+    /// <summary>A link is followed only to something inside the site folder.</summary>
+    private void WalkLink(string root, FileSystemInfo info, string rel, List<(string, string, long, long)> found, HashSet<string> visited)
+    {
+        var resolved = info.ResolveLinkTarget(returnFinalTarget: true);
+        if (resolved is null || !resolved.Exists)
+        {
+            throw new DeployException($"'{rel}' is a link to something that does not exist");
+        }
+
+        if (!IsInside(root, resolved.FullName))
+        {
+            throw new DeployException($"'{rel}' is a link to '{resolved.FullName}', outside the site folder; copy the file in or remove the link");
+        }
+
+        if (resolved is DirectoryInfo d)
+        {
+            // A link back up the tree would walk forever; each real folder is walked once.
+            if (!IsExcluded(rel + "/") && visited.Add(d.FullName))
+            {
+                Walk(root, info.FullName, rel + "/", found, visited);
+            }
+        }
+        else if (resolved is FileInfo f && !IsExcluded(rel))
+        {
+            found.Add((info.FullName, rel, f.Length, f.LastWriteTimeUtc.Ticks));
         }
     }
 
