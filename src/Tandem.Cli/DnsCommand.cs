@@ -43,30 +43,15 @@ internal static class DnsCommand
         DnsHost host;
         try
         {
-            host = await DnsHost.StartAsync(options, logging => logging
-                .AddSimpleConsole(o => o.SingleLine = true)
-                .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning), cancellationToken: cancellationToken);
+            host = await DnsHost.StartAsync(options, RoleRunner.Logging(verbose), cancellationToken: cancellationToken);
         }
-        catch (Exception ex) when (ex is SocketException || (ex is IOException && (ex.InnerException is SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))))
+        catch (Exception ex) when (RoleRunner.IsBusyPort(ex))
         {
             await error.WriteLineAsync($"tandem dns: cannot listen ({ex.Message}); check $.dns.nodes.{name}.listen ({options.Listen}) and metricsListen ({options.MetricsListen}).");
             return 3;
         }
 
-        await using (host)
-        {
-            var zones = string.Join(", ", options.Config.Dns.Zones.Keys);
-            await output.WriteLineAsync($"dns {name} ready: udp+tcp {host.Endpoint} metrics {host.MetricsUrl.ToString().TrimEnd('/')} zones {zones}");
-            await output.FlushAsync(cancellationToken);
-            try
-            {
-                await host.WaitForShutdownAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        return 0;
+        var zones = string.Join(", ", options.Config.Dns.Zones.Keys);
+        return await RoleRunner.ServeAsync(host, $"dns {name} ready: udp+tcp {host.Endpoint} metrics {host.MetricsUrl.ToString().TrimEnd('/')} zones {zones}", (h, ct) => h.WaitForShutdownAsync(ct), output, cancellationToken);
     }
 }

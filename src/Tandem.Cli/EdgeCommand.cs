@@ -39,9 +39,7 @@ internal static class EdgeCommand
         EdgeHost host;
         try
         {
-            host = await EdgeHost.StartAsync(options, logging => logging
-                .AddSimpleConsole(o => o.SingleLine = true)
-                .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning), cancellationToken: cancellationToken);
+            host = await EdgeHost.StartAsync(options, RoleRunner.Logging(verbose), cancellationToken: cancellationToken);
         }
         catch (CertificateException ex)
         {
@@ -53,25 +51,12 @@ internal static class EdgeCommand
             await error.WriteLineAsync("tandem edge: " + ex.Message);
             return 2;
         }
-        catch (IOException ex) when (ex.InnerException is SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        catch (Exception ex) when (RoleRunner.IsBusyPort(ex))
         {
             await error.WriteLineAsync($"tandem edge: cannot listen ({ex.Message}); check $.edges.{name}.httpListen, httpsListen and adminListen.");
             return 3;
         }
 
-        await using (host)
-        {
-            await output.WriteLineAsync($"edge {name} ready: http {host.HttpUrl?.ToString().TrimEnd('/') ?? "-"} https {host.HttpsUrl?.ToString().TrimEnd('/') ?? "-"} admin {host.AdminUrl.ToString().TrimEnd('/')}");
-            await output.FlushAsync(cancellationToken);
-            try
-            {
-                await host.WaitForShutdownAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        return 0;
+        return await RoleRunner.ServeAsync(host, $"edge {name} ready: http {host.HttpUrl?.ToString().TrimEnd('/') ?? "-"} https {host.HttpsUrl?.ToString().TrimEnd('/') ?? "-"} admin {host.AdminUrl.ToString().TrimEnd('/')}", (h, ct) => h.WaitForShutdownAsync(ct), output, cancellationToken);
     }
 }

@@ -78,31 +78,16 @@ internal static class OriginCommand
         OriginHost host;
         try
         {
-            host = await OriginHost.StartAsync(options, logging => logging
-                .AddSimpleConsole(o => o.SingleLine = true)
-                .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning), cancellationToken);
+            host = await OriginHost.StartAsync(options, RoleRunner.Logging(verbose), cancellationToken);
         }
-        catch (IOException ex) when (ex.InnerException is SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        catch (Exception ex) when (RoleRunner.IsBusyPort(ex))
         {
             var which = ex.Message.Contains(options.S3Listen.ToString(), StringComparison.Ordinal) ? $"{options.S3Listen} ({s3Setting})" : $"{options.WebsiteListen} ({websiteSetting})";
             await error.WriteLineAsync($"tandem origin: cannot listen on {which}: {ex.Message}. Stop what uses the port or change the setting.");
             return 3;
         }
 
-        await using (host)
-        {
-            await output.WriteLineAsync($"{label} ready: s3 {host.S3Url.ToString().TrimEnd('/')} website {host.WebsiteUrl.ToString().TrimEnd('/')} data {options.DataDirectory}");
-            await output.FlushAsync(cancellationToken);
-            try
-            {
-                await host.WaitForShutdownAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        return 0;
+        return await RoleRunner.ServeAsync(host, $"{label} ready: s3 {host.S3Url.ToString().TrimEnd('/')} website {host.WebsiteUrl.ToString().TrimEnd('/')} data {options.DataDirectory}", (h, ct) => h.WaitForShutdownAsync(ct), output, cancellationToken);
     }
 
     private static OriginOptions Standalone(ParseResult parse)

@@ -1,0 +1,38 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Tandem.Cli;
+
+/// <summary>What every long-running role command (origin, edge, dns) does the same way.</summary>
+internal static class RoleRunner
+{
+    /// <summary>One line per event on the console; warnings only unless --verbose.</summary>
+    public static Action<ILoggingBuilder> Logging(bool verbose) => logging => logging
+        .AddSimpleConsole(o => o.SingleLine = true)
+        .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+
+    /// <summary>True when starting a listener failed because its address is taken (exit code 3).</summary>
+    public static bool IsBusyPort(Exception ex) =>
+        ex is SocketException ||
+        (ex is IOException && (ex.InnerException is SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>Prints the ready line, serves until Ctrl-C or SIGTERM, then stops the host; exit code 0.</summary>
+    public static async Task<int> ServeAsync<THost>(THost host, string readyLine, Func<THost, CancellationToken, Task> waitForShutdown, TextWriter output, CancellationToken cancellationToken)
+        where THost : IAsyncDisposable
+    {
+        await using (host)
+        {
+            await output.WriteLineAsync(readyLine);
+            await output.FlushAsync(cancellationToken);
+            try
+            {
+                await waitForShutdown(host, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return 0;
+    }
+}
