@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
 using Tandem.Core.Configuration;
 using Tandem.Origin;
 using Tandem.Origin.S3;
