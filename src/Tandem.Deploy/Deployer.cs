@@ -103,7 +103,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         {
             output.WriteLine($"release {id} is already live on {snapshots.Count} origin(s); nothing to upload");
             output.WriteLine($"check: {string.Join(", ", snapshots.Select(s => s.Origin.Name))} hold its manifest (written last, once every file was there); `tandem verify` compares every object");
-            var edgesLive = await CatchUpEdgesAsync(id, cancellationToken);
+            var edgesLive = await CatchUpEdgesAsync(id, options.DryRun, cancellationToken);
             return new DeployResult(edgesLive ? 0 : 1, id, true, snapshots.Select(s => new OriginSummary(s.Origin.Name, 0, 0, 0, files.Count, 0, clock.Elapsed.TotalSeconds, null)).ToList());
         }
 
@@ -146,7 +146,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         {
             output.WriteLine($"release {id} is already live on {plans.Length} origin(s); nothing to upload");
             output.WriteLine($"check: {string.Join(", ", plans.Select(p => $"{p.Plan.Origin} holds all {files.Count} file(s) with matching ETags"))}");
-            var edgesLive = await CatchUpEdgesAsync(id, cancellationToken);
+            var edgesLive = await CatchUpEdgesAsync(id, options.DryRun, cancellationToken);
             return new DeployResult(edgesLive ? 0 : 1, id, true, plans.Select(p => new OriginSummary(p.Plan.Origin, 0, 0, 0, p.Plan.Present, 0, clock.Elapsed.TotalSeconds, null)).ToList());
         }
 
@@ -223,7 +223,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
     /// With the release already live on every origin, an edge that was down or restarted from an
     /// old state during an earlier deploy may still serve an older release: switch it over too.
     /// </summary>
-    private async Task<bool> CatchUpEdgesAsync(string id, CancellationToken cancellationToken)
+    private async Task<bool> CatchUpEdgesAsync(string id, bool dryRun, CancellationToken cancellationToken)
     {
         if (edges.Count == 0)
         {
@@ -239,7 +239,12 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         var behind = status.Where(s => s.Ok && s.Live != id).ToList();
         if (behind.Count > 0)
         {
-            output.WriteLine($"{string.Join(", ", behind.Select(b => $"{b.Edge} (serving {b.Live ?? "no release"})"))}: switching to {id}");
+            output.WriteLine($"{string.Join(", ", behind.Select(b => $"{b.Edge} (serving {b.Live ?? "no release"})"))}: {(dryRun ? "would switch" : "switching")} to {id}");
+            if (dryRun)
+            {
+                return true;
+            }
+
             var steps = await edges.PrepareAsync(id, cancellationToken);
             if (steps.All(s => s.Ok))
             {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Tandem.Core.Releases;
+using Tandem.Deploy;
 using Tandem.Edge.Admin;
 using Tandem.FunctionalTests.Edge;
 using Tandem.FunctionalTests.Infrastructure;
@@ -115,6 +116,12 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
         // The edge falls behind (as one restarted from an old state would): it serves v1 again.
         var back = await ReleaseClient.ActivateAsync(rig.Load(), v1.ReleaseId!, [], default);
         Assert.True(back.Single().Ok, back.Single().Error);
+        await AssertServesAsync(url, "/", v1.ReleaseId!, "page v1");
+
+        // A dry run only says so.
+        var (dry, dryOutput) = await rig.DeployAsync(new DeployOptions { DryRun = true });
+        Assert.True(dry.ExitCode == 0, dryOutput);
+        Assert.Contains($"edge-1 (serving {v1.ReleaseId}): would switch to {v2.ReleaseId}", dryOutput, StringComparison.Ordinal);
         await AssertServesAsync(url, "/", v1.ReleaseId!, "page v1");
 
         var (again, output) = await rig.DeployAsync();
