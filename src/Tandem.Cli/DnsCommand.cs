@@ -7,23 +7,15 @@ namespace Tandem.Cli;
 /// <summary><c>tandem dns NAME</c>: runs an authoritative name server with health-checked failover records.</summary>
 internal static class DnsCommand
 {
-    private static readonly Argument<string> NameArgument = new("name") { Description = "DNS node to run, by its name in the config file (dns.nodes.NAME)." };
-    private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Log listener and server events at information level." };
-
-    public static Command Build()
-    {
-        var command = new Command("dns", """
+    public static Command Build() => RoleRunner.NamedNodeCommand("dns", """
             Run a DNS node: an authoritative name server for the zones in dns.zones, over UDP and TCP
             on one port, answering failover and multivalue records from its own health checks.
             Prints one line when it is ready; GET /metrics and /status on metricsListen; Ctrl-C or
             SIGTERM stops it.
-            """);
-        command.Arguments.Add(NameArgument);
-        command.Options.Add(TandemCommands.ConfigOption);
-        command.Options.Add(VerboseOption);
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(TandemCommands.ConfigOption)!, parse.GetValue(NameArgument)!, parse.GetValue(VerboseOption), Console.Out, Console.Error, ct));
-        return command;
-    }
+            """,
+        "DNS node to run, by its name in the config file (dns.nodes.NAME).",
+        "Log listener and server events at information level.",
+        RunAsync);
 
     internal static async Task<int> RunAsync(string configPath, string name, bool verbose, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

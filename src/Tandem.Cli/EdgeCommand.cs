@@ -8,18 +8,11 @@ namespace Tandem.Cli;
 /// <summary><c>tandem edge NAME</c>: runs a caching edge node in front of the origin groups.</summary>
 internal static class EdgeCommand
 {
-    private static readonly Argument<string> NameArgument = new("name") { Description = "Edge to run, by its name in the config file (edges.NAME)." };
-    private static readonly Option<bool> VerboseOption = new("--verbose", "-v") { Description = "Log listener and health events at information level." };
-
-    public static Command Build()
-    {
-        var command = new Command("edge", "Run an edge: Tandem's CDN node, caching in memory and failing over between the origins of each origin group.");
-        command.Arguments.Add(NameArgument);
-        command.Options.Add(TandemCommands.ConfigOption);
-        command.Options.Add(VerboseOption);
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(TandemCommands.ConfigOption)!, parse.GetValue(NameArgument)!, parse.GetValue(VerboseOption), Console.Out, Console.Error, ct));
-        return command;
-    }
+    public static Command Build() => RoleRunner.NamedNodeCommand("edge",
+        "Run an edge: Tandem's CDN node, caching in memory and failing over between the origins of each origin group.",
+        "Edge to run, by its name in the config file (edges.NAME).",
+        "Log listener and health events at information level.",
+        RunAsync);
 
     internal static async Task<int> RunAsync(string configPath, string name, bool verbose, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
@@ -6,6 +7,23 @@ namespace Tandem.Cli;
 /// <summary>What every long-running role command (origin, edge, dns) does the same way.</summary>
 internal static class RoleRunner
 {
+    /// <summary>
+    /// A role command run by node name: <c>tandem ROLE NAME [--config F] [--verbose]</c>, whose
+    /// action gets the config path, the name and the verbose flag.
+    /// </summary>
+    public static Command NamedNodeCommand(string role, string description, string nameDescription, string verboseDescription,
+        Func<string, string, bool, TextWriter, TextWriter, CancellationToken, Task<int>> run)
+    {
+        var name = new Argument<string>("name") { Description = nameDescription };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = verboseDescription };
+        var command = new Command(role, description);
+        command.Arguments.Add(name);
+        command.Options.Add(TandemCommands.ConfigOption);
+        command.Options.Add(verbose);
+        command.SetAction((parse, ct) => run(parse.GetValue(TandemCommands.ConfigOption)!, parse.GetValue(name)!, parse.GetValue(verbose), Console.Out, Console.Error, ct));
+        return command;
+    }
+
     /// <summary>One line per event on the console; warnings only unless --verbose.</summary>
     public static Action<ILoggingBuilder> Logging(bool verbose) => logging => logging
         .AddSimpleConsole(o => o.SingleLine = true)

@@ -120,6 +120,8 @@ public sealed class SiteScanner
     {
         // FileSystemEnumerable hands over each entry's name, size, time and attributes from the
         // directory read itself: no FileSystemInfo per file, no readlink unless it is a link.
+        // AttributesToSkip = 0: dot files (".well-known/…") are Hidden on Unix and are site content;
+        // excludes decide what stays out. Unreadable folders fail the deploy rather than vanish.
         var entries = new FileSystemEnumerable<(string Name, string Full, bool IsDir, bool IsLink, long Size, long Mtime)>(dir,
             (ref FileSystemEntry e) => (e.FileName.ToString(), e.ToFullPath(), e.IsDirectory, (e.Attributes & FileAttributes.ReparsePoint) != 0, e.Length, e.LastWriteTimeUtc.UtcTicks),
             new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0 });

@@ -32,6 +32,15 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
         rig.Put("docs/index.html", $"<p>docs {version}</p>\n");
     }
 
+    /// <summary>Puts <paramref name="version"/> into the folder and deploys it (the first time after setup); the deploy must succeed.</summary>
+    private static async Task<DeployResult> DeployVersionAsync(DeployRig rig, string version, bool afterSetup = false)
+    {
+        PutSite(rig, version);
+        var (result, output) = afterSetup ? await rig.DeployAfterSetupAsync() : await rig.DeployAsync();
+        Assert.True(result.ExitCode == 0, output);
+        return result;
+    }
+
     [Fact]
     public async Task Deploy_ThroughAnEdge_SwitchesAtOnceKeepsUnchangedCachedAndReleasesListsTheEdge()
     {
@@ -81,9 +90,7 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
         await using var rig = await DeployRig.StartAsync(edges: 2);
         await rig.StartEdgeAsync("edge-1");
         await rig.StartEdgeAsync("edge-2");
-        PutSite(rig, "v1");
-        var (first, firstOutput) = await rig.DeployAfterSetupAsync();
-        Assert.True(first.ExitCode == 0, firstOutput);
+        var first = await DeployVersionAsync(rig, "v1", afterSetup: true);
         PutSite(rig, "v2");
 
         var (second, output) = await rig.DeployAsync();
@@ -106,12 +113,8 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
         await using var rig = await DeployRig.StartAsync(edges: 1);
         await rig.StartEdgeAsync("edge-1");
         var url = rig.EdgeUrl("edge-1");
-        PutSite(rig, "v1");
-        var (v1, v1Output) = await rig.DeployAfterSetupAsync();
-        Assert.True(v1.ExitCode == 0, v1Output);
-        PutSite(rig, "v2");
-        var (v2, v2Output) = await rig.DeployAsync();
-        Assert.True(v2.ExitCode == 0, v2Output);
+        var v1 = await DeployVersionAsync(rig, "v1", afterSetup: true);
+        var v2 = await DeployVersionAsync(rig, "v2");
 
         // The edge falls behind (as one restarted from an old state would): it serves v1 again.
         var back = await ReleaseClient.ActivateAsync(rig.Load(), v1.ReleaseId!, [], default);
@@ -139,9 +142,7 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
         await using var rig = await DeployRig.StartAsync(standbyAsProcess: true, standbyS3Port: s3Port, standbyWebPort: webPort, edges: 1);
         await rig.StartEdgeAsync("edge-1");
         var url = rig.EdgeUrl("edge-1");
-        PutSite(rig, "v1");
-        var (v1, v1Output) = await rig.DeployAfterSetupAsync();
-        Assert.True(v1.ExitCode == 0, v1Output);
+        var v1 = await DeployVersionAsync(rig, "v1", afterSetup: true);
 
         PutSite(rig, "v2");
         rig.PutRandomFiles("pages", 300, seed: 7);
@@ -174,12 +175,8 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
         await using var rig = await DeployRig.StartAsync(edges: 1);
         await rig.StartEdgeAsync("edge-1");
         var url = rig.EdgeUrl("edge-1");
-        PutSite(rig, "vA");
-        var (a, aOutput) = await rig.DeployAfterSetupAsync();
-        Assert.True(a.ExitCode == 0, aOutput);
-        PutSite(rig, "vB");
-        var (b, bOutput) = await rig.DeployAsync();
-        Assert.True(b.ExitCode == 0, bOutput);
+        var a = await DeployVersionAsync(rig, "vA", afterSetup: true);
+        var b = await DeployVersionAsync(rig, "vB");
         var versions = new Dictionary<string, string> { [a.ReleaseId!] = "vA", [b.ReleaseId!] = "vB" };
 
         await using var load = new LoadGenerator(url, ["/", "/app.js", "/css/site.css", "/shared.txt"], visitors: 4, maxDuration: TimeSpan.FromMinutes(3));
@@ -222,9 +219,7 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
     {
         await using var rig = await DeployRig.StartAsync(edges: 1);
         await rig.StartEdgeAsync("edge-1");
-        PutSite(rig, "v1");
-        var (v1, v1Output) = await rig.DeployAfterSetupAsync();
-        Assert.True(v1.ExitCode == 0, v1Output);
+        var v1 = await DeployVersionAsync(rig, "v1", afterSetup: true);
         var primaryLive = await LiveJsonAsync(rig.Primary, "");
         var standbyLive = await LiveJsonAsync(rig.Standby, DeployRig.StandbyPrefix);
         Assert.Contains(v1.ReleaseId!, primaryLive, StringComparison.Ordinal);
@@ -257,9 +252,7 @@ public sealed partial class DeployEdgeTests(ITestOutputHelper log)
         var edge = await rig.StartEdgeAsync("edge-1");
         await rig.StartEdgeAsync("edge-2");
         var url = rig.EdgeUrl("edge-1");
-        PutSite(rig, "v1");
-        var (v1, output) = await rig.DeployAfterSetupAsync();
-        Assert.True(v1.ExitCode == 0, output);
+        var v1 = await DeployVersionAsync(rig, "v1", afterSetup: true);
         await rig.StopEdgeAsync("edge-2");
         Directory.Delete(rig.Dir.Combine("state", "edge-2"), recursive: true);
         await WaitForAsync(() => edge.Origins.All(o => o.Health.IsHealthy), "both origins healthy under the release");
