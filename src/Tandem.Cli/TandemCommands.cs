@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tandem.Core.Configuration;
+using Tandem.Core.Stack;
 
 namespace Tandem.Cli;
 
@@ -8,9 +9,32 @@ internal static class TandemCommands
 {
     internal static readonly Option<string> ConfigOption = new("--config", "-c")
     {
-        Description = "Path of the config file (default: tandem.json in the current folder).",
-        DefaultValueFactory = _ => "tandem.json",
+        Description = "Path of the config file (default: tandem.json in the current folder, else the config of the stack `tandem up` runs from here).",
+        DefaultValueFactory = _ => DefaultConfigPath(),
     };
+
+    /// <summary>
+    /// tandem.json in the current folder when there is one; otherwise the config of a stack that
+    /// <c>tandem up</c> runs from this folder (.tandem/stack.json), so that after <c>up</c> the
+    /// other commands work without --config.
+    /// </summary>
+    internal static string DefaultConfigPath()
+    {
+        const string local = "tandem.json";
+        if (File.Exists(local))
+        {
+            return local;
+        }
+
+        try
+        {
+            return StackFile.TryRead(StackFile.PathIn(StackFile.DefaultStateDir))?.ConfigPath ?? local;
+        }
+        catch (FormatException)
+        {
+            return local;
+        }
+    }
 
     public static RootCommand Build()
     {
