@@ -16,7 +16,8 @@ namespace Tandem.Edge.Admin;
 /// <summary>
 /// The edge's admin listener: POST /invalidations, GET /status and the release calls (GET /release,
 /// POST /release/prepare, POST /release/activate; see Tandem.Core/Releases/ReleaseAdminContract.cs)
-/// need the bearer token; GET /metrics (Prometheus text) and GET /healthz are open, as scrapers
+/// need the bearer token; GET /metrics (Prometheus text), GET /healthz and GET /healthz/origins
+/// (503 when no origin is healthy) are open, as scrapers
 /// and load balancers expect.
 /// </summary>
 public sealed class AdminApi
@@ -44,6 +45,17 @@ public sealed class AdminApi
     public void Map(WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
+
+        // For a DNS health check that should move visitors elsewhere when this edge can no
+        // longer reach any origin (both regions down): it still serves cached pages, but another
+        // provider with the whole site is better than a cache that may miss.
+        app.MapGet("/healthz/origins", () =>
+        {
+            var healthy = _origins.Where(o => o.Health.IsHealthy).Select(o => o.Name).ToList();
+            return healthy.Count > 0
+                ? Results.Text($"ok: {string.Join(", ", healthy)}\n")
+                : Results.Text($"no healthy origin ({string.Join(", ", _origins.Select(o => o.Name))})\n", statusCode: 503);
+        });
         app.MapGet("/metrics", () => Results.Text(_exporter.Write(), PrometheusExporter.ContentType));
         app.MapGet("/status", (HttpContext context) => Authorized(context) ? Results.Json(Status(), Json) : Unauthorized());
         app.MapPost("/invalidations", async (HttpContext context) =>
