@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Tandem.Core.Stack;
 
 namespace Tandem.Cli;
 
@@ -34,23 +35,58 @@ internal static class RoleRunner
         ex is SocketException ||
         (ex is IOException && (ex.InnerException is SocketException || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)));
 
-    /// <summary>Prints the ready line, serves until Ctrl-C or SIGTERM, then stops the host; exit code 0.</summary>
+    /// <summary>
+    /// Prints the ready line, serves until Ctrl-C or SIGTERM (or, for a node started by
+    /// <c>tandem up</c>, until that supervisor is gone), then stops the host; exit code 0.
+    /// </summary>
     public static async Task<int> ServeAsync<THost>(THost host, string readyLine, Func<THost, CancellationToken, Task> waitForShutdown, TextWriter output, CancellationToken cancellationToken)
         where THost : IAsyncDisposable
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = WatchSupervisorAsync(stop);
         await using (host)
         {
             await output.WriteLineAsync(readyLine);
             await output.FlushAsync(cancellationToken);
             try
             {
-                await waitForShutdown(host, cancellationToken);
+                await waitForShutdown(host, stop.Token);
             }
             catch (OperationCanceledException)
             {
             }
         }
 
+        await stop.CancelAsync();
+        await watch;
         return 0;
+    }
+
+    /// <summary>
+    /// A node started by <c>tandem up</c> (TANDEM_SUPERVISOR_PID set) stops by itself, cleanly,
+    /// within a second of that process disappearing, so a kill -9 of the supervisor leaves no
+    /// orphans holding the stack's ports.
+    /// </summary>
+    private static async Task WatchSupervisorAsync(CancellationTokenSource stop)
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable(Tandem.Stack.Up.ChildProcess.SupervisorPidVariable), out var pid) || pid <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stop.Token);
+                if (!ProcessSignals.Exists(pid))
+                {
+                    await stop.CancelAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 }

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Tandem.Core.Stack;
+using Tandem.Stack.Up;
+
+namespace Tandem.Cli;
+
+/// <summary><c>tandem up [SITE_DIR]</c>: the whole stack on this machine, each node a supervised child process.</summary>
+internal static class UpCommand
+{
+    private static readonly Argument<string?> SiteArgument = new("SITE_DIR")
+    {
+        Description = "Folder to serve (default: examples/site of the Tandem checkout; with --config: the config's site.root).",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private static readonly Option<string?> ConfigOption = new("--config", "-c")
+    {
+        Description = "Run the nodes this config file assigns to this machine instead of the built-in stack.",
+    };
+
+    private static readonly Option<string> StateDirOption = new("--state-dir")
+    {
+        Description = "State folder: generated config, keys, data, holds, drills and stack.json.",
+        DefaultValueFactory = _ => StackFile.DefaultStateDir,
+    };
+
+    private static readonly Option<int> PortOffsetOption = new("--port-offset")
+    {
+        Description = "Add N to every default port (when some are busy, or to run two stacks).",
+    };
+
+    public static Command Build()
+    {
+        var command = new Command("up", """
+            Run a whole Tandem stack on this machine: a primary origin (region us-east) and a standby
+            (us-west), an edge with the two as an origin group, and a name server; set up the buckets,
+            deploy the site through the edge, print the URLs, and keep every node running.
+
+            Ports (built-in stack): edge HTTP 8080, HTTPS 8443 (self-signed certificate in
+            STATE/tls/), admin 8081; primary S3 9000, website 9001; standby S3 9010, website 9011;
+            DNS 5353 (metrics 5380); monitor 9090 when it arrives. --port-offset N moves them all.
+            A busy port is refused up front, naming it and the setting (exit 3).
+
+            State (--state-dir, default .tandem): tandem.json (rewritten on every run; copy it and
+            use --config to customise), credentials, admin-token, tls/, primary/, standby/, edges/,
+            holds/, drills/ and stack.json (every endpoint, pid, region and where the keys are, for
+            scripts and `tandem status`/`drill`). Running `up` again reuses the data.
+
+            Each node is a child process (`tandem origin|edge|dns NAME --config FILE`); its output is
+            shown prefixed with its name. A node that dies is restarted (0.5 s back-off doubling to
+            30 s), unless a drill holds it down (STATE/holds/NAME.json). Ctrl-C stops every node.
+
+            --config FILE runs the nodes the file assigns to this machine: origins with a server
+            section, edges and DNS nodes whose listen addresses are local; it sets up and deploys
+            only when every origin of the file runs here.
+            """);
+        command.Arguments.Add(SiteArgument);
+        command.Options.Add(ConfigOption);
+        command.Options.Add(StateDirOption);
+        command.Options.Add(PortOffsetOption);
+        command.Validators.Add(result =>
+        {
+            var offset = result.GetValue(PortOffsetOption);
+            if (offset is < 0 or > 50000)
+            {
+                result.AddError("--port-offset must be from 0 to 50000");
+            }
+        });
+        command.SetAction((parse, ct) =>
+        {
+            var options = new UpOptions
+            {
+                SiteDir = parse.GetValue(SiteArgument),
+                ConfigPath = parse.GetValue(ConfigOption),
+                StateDir = parse.GetValue(StateDirOption)!,
+                PortOffset = parse.GetValue(PortOffsetOption),
+                TandemHome = Environment.GetEnvironmentVariable("TANDEM_HOME"),
+            };
+            var launcher = ChildLauncher.ForCurrentProcess(typeof(UpCommand).Assembly.Location);
+            return new UpRunner(options, launcher, KeygenCommand.Generate, loaded => new ReleaseEdgeFleet(loaded), Console.Out, Console.Error, TimeProvider.System).RunAsync(ct);
+        });
+        return command;
+    }
+}
