@@ -19,10 +19,11 @@ public sealed class UpProcess : IDisposable
     private readonly Task _pumps;
     private readonly HashSet<int> _seenPids = [];
 
-    private UpProcess(Process process, string workingDirectory)
+    private UpProcess(Process process, string workingDirectory, string stateDir)
     {
         _process = process;
         WorkingDirectory = workingDirectory;
+        StateDir = Path.GetFullPath(stateDir, workingDirectory);
         _pumps = Task.WhenAll(PumpAsync(process.StandardOutput, _stdout), PumpAsync(process.StandardError, _stderr));
     }
 
@@ -30,7 +31,8 @@ public sealed class UpProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    public string StateDir => Path.Combine(WorkingDirectory, ".tandem");
+    /// <summary>The state folder: --state-dir when given, else .tandem.</summary>
+    public string StateDir { get; }
 
     public string StdOut
     {
@@ -118,7 +120,8 @@ public sealed class UpProcess : IDisposable
         }
 
         psi.Environment["TANDEM_HOME"] = RepoRoot;
-        return new UpProcess(Process.Start(psi)!, workingDirectory);
+        var stateDir = args.SkipWhile(a => a != "--state-dir").Skip(1).FirstOrDefault() ?? StackFile.DefaultStateDir;
+        return new UpProcess(Process.Start(psi)!, workingDirectory, stateDir);
     }
 
     /// <summary>Waits until a stdout line contains <paramref name="text"/>; fails with the output so far.</summary>

@@ -88,6 +88,21 @@ public sealed class UpTests
             var released = await up.WaitForStackAsync(s => s.Find("origin", "primary") is { State: "running", Pid: { } p } && p != secondPid, TimeSpan.FromSeconds(20), "the primary restarted after the hold");
             Assert.Equal(2, released.Find("origin", "primary")!.Restarts);
 
+            // A frozen hold that expires: the supervisor sends SIGCONT and deletes it.
+            var standby = released.Find("origin", "standby")!.Pid!.Value;
+            new NodeHold { Kind = "frozen", Until = DateTimeOffset.UtcNow.AddSeconds(1), By = Environment.ProcessId }.Write(up.StateDir, "standby");
+            ProcessSignals.Send(standby, ProcessSignals.SigStop);
+            var stopped = DateTime.UtcNow.AddSeconds(1);
+            while (ProcessState(standby) != 'T' && DateTime.UtcNow < stopped)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.Equal('T', ProcessState(standby));
+            await up.WaitForStackAsync(_ => !File.Exists(NodeHold.PathFor(up.StateDir, "standby")), TimeSpan.FromSeconds(10), "the frozen hold removed");
+            Assert.NotEqual('T', ProcessState(standby));
+            Assert.Contains("[standby] frozen hold expired; sent SIGCONT", up.StdOut, StringComparison.Ordinal);
+
             // Ctrl-C: every child gone, stack.json removed, exit 0.
             var children = released.Nodes.Select(n => n.Pid!.Value).ToList();
             up.Signal(ProcessSignals.SigInt);
@@ -102,9 +117,59 @@ public sealed class UpTests
             await again.WaitForLineAsync("Ctrl-C stops everything", StartTimeout);
             Assert.Contains("is already live on 2 origin(s); nothing to upload", again.StdOut, StringComparison.Ordinal);
             Assert.DoesNotContain("wrote a new key", again.StdOut, StringComparison.Ordinal);
-            again.Signal(ProcessSignals.SigTerm);
-            Assert.Equal(0, await again.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+
+            // kill -9 of the supervisor itself: its nodes notice and stop by themselves.
+            var children = again.ReadStack().Nodes.Select(n => n.Pid!.Value).ToList();
+            again.Signal(ProcessSignals.SigKill);
+            await again.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (children.Any(ProcessSignals.Exists) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.All(children, pid => Assert.False(ProcessSignals.Exists(pid), $"node pid {pid} outlived a killed `tandem up`"));
         }
+    }
+
+    [Fact]
+    public async Task Up_WithConfig_RunsOnlyThisMachinesNodes_AndSkipsSetupWhenAnOriginIsElsewhere()
+    {
+        using var dir = new TempDir("tandem-up");
+        var offset = UpProcess.FreePortOffset();
+        File.WriteAllText(dir.Combine("tandem.json"), $$"""
+            {
+              "origins": {
+                "here": { "region": "eu-north", "s3Endpoint": "http://127.0.0.1:{{9000 + offset}}", "websiteEndpoint": "http://127.0.0.1:{{9001 + offset}}",
+                          "credentials": { "file": "keys", "profile": "here" },
+                          "server": { "dataDir": "data/here", "s3Listen": "127.0.0.1:{{9000 + offset}}", "websiteListen": "127.0.0.1:{{9001 + offset}}" } },
+                "elsewhere": { "s3Endpoint": "http://192.0.2.20:9000", "websiteEndpoint": "http://192.0.2.20:9001" }
+              },
+              "edges": { "far": { "httpListen": "192.0.2.30:8080", "adminListen": "192.0.2.30:8081", "adminToken": { "env": "T" } } }
+            }
+            """);
+
+        using var up = UpProcess.Start(dir.Path, "--config", dir.Combine("tandem.json"), "--state-dir", "state");
+        await up.WaitForLineAsync("Ctrl-C stops everything", StartTimeout);
+
+        Assert.Contains("not every origin of the config runs here, so no setup or deploy", up.StdOut, StringComparison.Ordinal);
+        Assert.Contains("wrote a new key for here", up.StdOut, StringComparison.Ordinal);
+        var stack = await up.WaitForStackAsync(s => s.Nodes.Count == 1, TimeSpan.FromSeconds(5), "one node");
+        Assert.Equal(dir.Combine("tandem.json"), stack.ConfigPath);
+        Assert.Equal(dir.Combine("state"), stack.StateDir);
+        Assert.Equal(dir.Combine("data", "here"), Assert.Single(stack.Nodes).DataDir);
+        Assert.False(File.Exists(dir.Combine("state", "tandem.json")));
+        Assert.False(Directory.Exists(dir.Combine(".tandem")));
+
+        up.Signal(ProcessSignals.SigTerm);
+        Assert.Equal(0, await up.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    /// <summary>The state letter of /proc/PID/stat: 'T' while stopped by SIGSTOP.</summary>
+    private static char ProcessState(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
     }
 
     [Fact]
