@@ -271,14 +271,12 @@ public sealed class Supervisor(ChildLauncher launcher, string configPath, string
     /// <summary>Rewrites stack.json (whole, atomically) unless the stack is stopping.</summary>
     public void WriteStack()
     {
-        if (_stopping.IsCancellationRequested)
-        {
-            return;
-        }
-
         lock (_lock)
         {
-            stackFile(Snapshot()).Write(StackPath);
+            if (!_stopping.IsCancellationRequested)
+            {
+                stackFile(Snapshot()).Write(StackPath);
+            }
         }
     }
 
@@ -318,7 +316,10 @@ public sealed class Supervisor(ChildLauncher launcher, string configPath, string
         {
         }
 
-        File.Delete(StackPath);
+        lock (_lock)
+        {
+            File.Delete(StackPath);
+        }
     }
 
     public async ValueTask DisposeAsync()

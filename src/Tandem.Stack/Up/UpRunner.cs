@@ -160,9 +160,17 @@ public sealed class UpRunner(UpOptions options, ChildLauncher launcher, Func<S3C
         if (plan.RunsEveryOrigin && plan.Role("origin").Any())
         {
             output.WriteLine($"{Me}: setting up the buckets");
-            if (await new SetupRunner(loaded, output).SetupAsync(cancellationToken) != 0)
+            try
             {
-                error.WriteLine($"{Me}: setup failed (above); stopping");
+                if (await new SetupRunner(loaded, output).SetupAsync(cancellationToken) != 0)
+                {
+                    error.WriteLine($"{Me}: setup failed (above); stopping");
+                    return 1;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                error.WriteLine($"{Me}: setup: {ex.Message}; stopping");
                 return 1;
             }
         }
@@ -187,8 +195,14 @@ public sealed class UpRunner(UpOptions options, ChildLauncher launcher, Func<S3C
             }
             catch (DeployException ex)
             {
-                error.WriteLine($"{Me}: deploy: {ex.Message}");
+                error.WriteLine($"{Me}: deploy: {ex.Message}; stopping");
                 return ex.ExitCode;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // An origin or edge failing outside the steps that report per node: one line, then stop.
+                error.WriteLine($"{Me}: deploy: {ex.Message}; stopping");
+                return 1;
             }
         }
         else

@@ -165,6 +165,31 @@ public sealed class UpTests
         Assert.Equal(0, await up.WaitForExitAsync(TimeSpan.FromSeconds(15)));
     }
 
+    [Fact]
+    public async Task Up_ANodeThatFailsToStart_StopsEverythingAndShowsItsErrors()
+    {
+        using var dir = new TempDir("tandem-up");
+        var offset = UpProcess.FreePortOffset();
+        File.WriteAllText(dir.Combine("not-a-folder"), "a file where the data folder should be");
+        File.WriteAllText(dir.Combine("tandem.json"), $$"""
+            {
+              "origins": {
+                "broken": { "s3Endpoint": "http://127.0.0.1:{{9000 + offset}}", "websiteEndpoint": "http://127.0.0.1:{{9001 + offset}}",
+                            "credentials": { "file": "keys", "profile": "broken" },
+                            "server": { "dataDir": "not-a-folder", "s3Listen": "127.0.0.1:{{9000 + offset}}", "websiteListen": "127.0.0.1:{{9001 + offset}}" } }
+              }
+            }
+            """);
+
+        using var up = UpProcess.Start(dir.Path, "--config", dir.Combine("tandem.json"));
+
+        Assert.Equal(1, await up.WaitForExitAsync(TimeSpan.FromSeconds(40)));
+        Assert.Contains("tandem up: origin broken exited (code ", up.StdErr, StringComparison.Ordinal);
+        Assert.Contains(") before it was ready; stopping everything", up.StdErr, StringComparison.Ordinal);
+        Assert.Contains("  [broken] ", up.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(StackFile.PathIn(up.StateDir)));
+    }
+
     /// <summary>The state letter of /proc/PID/stat: 'T' while stopped by SIGSTOP.</summary>
     private static char ProcessState(int pid)
     {
