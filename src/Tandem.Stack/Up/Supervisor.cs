@@ -195,9 +195,13 @@ public sealed class Supervisor(ChildLauncher launcher, string configPath, string
 
     private async Task RestartAsync(Slot slot, CancellationToken stopping)
     {
-        var child = ChildProcess.Start(launcher, slot.Node, configPath, output);
+        ChildProcess child;
         lock (_lock)
         {
+            // Under the lock StopAsync takes its list of children with, so a restart racing a
+            // stop either is in that list or does not happen.
+            stopping.ThrowIfCancellationRequested();
+            child = ChildProcess.Start(launcher, slot.Node, configPath, output);
             slot.Child = child;
             slot.Restarts++;
         }
