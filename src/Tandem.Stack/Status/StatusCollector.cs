@@ -1,4 +1,4 @@
-using System.Net.Http.Json;
+using System.Text.Json;
 using Tandem.Core.Configuration;
 using Tandem.Core.Http;
 using Tandem.Core.Releases;
@@ -172,19 +172,24 @@ public sealed class StatusCollector(LoadedConfig loaded, string stateDir, TimeSp
         using var http = new HttpClient { Timeout = Timeout };
         try
         {
-            var status = await http.GetFromJsonAsync<DnsStatusWire>(new Uri(new Uri(url.TrimEnd('/') + "/"), "status"), cancellationToken)
-                ?? throw new System.Text.Json.JsonException("empty answer");
-            return report with
-            {
-                Queries = status.Queries,
-                Checks = [.. status.HealthChecks.Select(c => new DnsCheckReport(c.Name, c.Healthy, c.LastError))],
-                Answers = [.. status.Answers.Select(a => new DnsAnswerReport(a.Record, a.Target, a.Count))],
-            };
+            return WithDnsStatus(report, await http.GetStringAsync(new Uri(new Uri(url.TrimEnd('/') + "/"), "status"), cancellationToken));
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {
             return report with { Error = HttpFailure.Describe(ex, Timeout) };
         }
+    }
+
+    /// <summary>Adds what a DNS node's GET /status answered (Tandem.Dns's DnsStatus as JSON) to its report.</summary>
+    internal static DnsReport WithDnsStatus(DnsReport report, string json)
+    {
+        var status = JsonSerializer.Deserialize<DnsStatusWire>(json, StackFile.Json) ?? throw new JsonException("empty answer");
+        return report with
+        {
+            Queries = status.Queries,
+            Checks = [.. (status.HealthChecks ?? []).Select(c => new DnsCheckReport(c.Name, c.Healthy, c.LastError))],
+            Answers = [.. (status.Answers ?? []).Select(a => new DnsAnswerReport(a.Record, a.Target, a.Count))],
+        };
     }
 
     private static DrillReport? LatestDrill(string dir)
@@ -218,7 +223,7 @@ public sealed class StatusCollector(LoadedConfig loaded, string stateDir, TimeSp
     }
 
     // GET /status of a DNS node (Tandem.Dns's DnsStatus), the fields shown here.
-    private sealed record DnsStatusWire(string Node, long Queries, List<DnsCheckWire> HealthChecks, List<DnsAnswerWire> Answers);
+    private sealed record DnsStatusWire(string Node, long Queries, List<DnsCheckWire>? HealthChecks, List<DnsAnswerWire>? Answers);
 
     private sealed record DnsCheckWire(string Name, bool Healthy, string? LastError);
 
