@@ -7,7 +7,8 @@ public static class HttpFailure
 {
     /// <summary>
     /// "connection refused (127.0.0.1:8081)" rather than the socket's wording, "no answer within
-    /// 2 s" rather than HttpClient's timeout sentence; anything else keeps its own message.
+    /// 2 s" rather than HttpClient's timeout sentence; a config problem (such as
+    /// a missing token file) is its errors on one line; anything else keeps its own message.
     /// </summary>
     public static string Describe(Exception ex, TimeSpan timeout) => ex switch
     {
@@ -19,6 +20,7 @@ public static class HttpFailure
             SocketError.HostNotFound => "host not found" + Where(http.Message),
             _ => http.Message,
         },
+        Configuration.ConfigException config => string.Join("; ", config.Errors),
         _ => ex.Message,
     };
 

@@ -52,6 +52,7 @@ public sealed class StatusCollector(LoadedConfig loaded, string stateDir, TimeSp
         {
             Taken = (time ?? TimeProvider.System).GetUtcNow(),
             ConfigPath = loaded.SourcePath,
+            StateDir = stateDir,
             Stack = stack is null ? null : new StackSummary(stack.SupervisorPid, stack.StartedAt, stack.StateDir),
             Origins = origins,
             Edges = edges,

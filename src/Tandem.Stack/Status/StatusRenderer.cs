@@ -19,7 +19,7 @@ public static class StatusRenderer
         sb.Append(CultureInfo.InvariantCulture, $"tandem status  {Time(s.Taken)}  config {s.ConfigPath}\n");
         sb.Append(s.Stack is { } stack
             ? $"stack: tandem up pid {stack.SupervisorPid}, started {Time(stack.StartedAt)}\n"
-            : "stack: none running (no stack file): nodes shown from the config, without process state\n");
+            : $"stack: no tandem up running in {s.StateDir}: nodes shown from the config, without process state\n");
 
         sb.Append("\nOrigins\n");
         var origins = new Table("name", "region", "process", "health", "live release");

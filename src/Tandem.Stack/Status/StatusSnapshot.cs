@@ -13,6 +13,9 @@ public sealed record StatusSnapshot
 
     public required string ConfigPath { get; init; }
 
+    /// <summary>The state folder read for stack.json and drills/.</summary>
+    public string StateDir { get; init; } = StackFile.DefaultStateDir;
+
     /// <summary>The running <c>tandem up</c>, or null when there is no stack file (or only a stale one).</summary>
     public StackSummary? Stack { get; init; }
 

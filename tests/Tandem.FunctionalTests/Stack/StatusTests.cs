@@ -112,7 +112,7 @@ public sealed class StatusTests
         var badConfig = await ExternalTool.RunAsync("dotnet", [OriginProcess.CliPath, "status", "--config", rig.Dir.Combine("missing.json")], workingDirectory: rig.Dir.Path);
 
         Assert.True(noEdge.ExitCode == 1, noEdge.StdOut + noEdge.StdErr);
-        Assert.Contains("stack: none running", noEdge.StdOut, StringComparison.Ordinal);
+        Assert.Contains("stack: no tandem up running in ", noEdge.StdOut, StringComparison.Ordinal);
         Assert.Contains("down: connection refused", noEdge.StdOut, StringComparison.Ordinal);
         Assert.Contains("unknown (no edge answered)", noEdge.StdOut, StringComparison.Ordinal);
         Assert.Contains("none yet (run tandem drill)", noEdge.StdOut, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Tandem.Core.Configuration;
+using Tandem.Core.Http;
 using Tandem.Core.Metrics;
 using Tandem.Dns;
 using Tandem.Dns.Health;
@@ -36,6 +37,17 @@ public sealed class StatusProbeParsingTests
         Assert.Equal(("z", 7.0), (samples[3].Name, samples[3].Value));
         Assert.Equal(30, PrometheusText.Sum(samples, "x_total"));
         Assert.Equal(5, PrometheusText.Sum(samples, "x_total", ("a", "1")));
+    }
+
+    [Fact]
+    public void HttpFailure_OneShortLine()
+    {
+        var refused = new HttpRequestException("Connection refused (127.0.0.1:8081)", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        var config = new ConfigException("secret", [new ConfigError("$.edges.edge-1.adminToken.file", "'/x/token' does not exist or is empty")]);
+
+        Assert.Equal("connection refused (127.0.0.1:8081)", HttpFailure.Describe(refused, TimeSpan.FromSeconds(2)));
+        Assert.Equal("no answer within 2 s", HttpFailure.Describe(new TaskCanceledException(), TimeSpan.FromSeconds(2)));
+        Assert.Equal("$.edges.edge-1.adminToken.file: '/x/token' does not exist or is empty", HttpFailure.Describe(config, TimeSpan.FromSeconds(2)));
     }
 
     [Fact]

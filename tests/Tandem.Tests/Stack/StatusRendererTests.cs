@@ -164,7 +164,7 @@ public sealed class StatusRendererTests
 
         var text = StatusRenderer.Render(s);
 
-        Assert.Contains("stack: none running (no stack file)", text, StringComparison.Ordinal);
+        Assert.Contains("stack: no tandem up running in ", text, StringComparison.Ordinal);
         Assert.Contains("  primary  eu-west  -        healthy  0123456789ab\n", text, StringComparison.Ordinal);
         Assert.Contains("  edge-1  http://127.0.0.1:8080  -        down: connection refused (127.0.0.1:8081)\n", text, StringComparison.Ordinal);
         Assert.Contains("Last drill\n  none yet (run tandem drill)\n", text, StringComparison.Ordinal);
