@@ -46,6 +46,7 @@ internal static class TandemCommands
         root.Subcommands.Add(InvalidateCommand.Build());
         root.Subcommands.Add(DnsCommand.Build());
         root.Subcommands.Add(UpCommand.Build());
+        root.Subcommands.Add(StatusCommand.Build());
         foreach (var command in DeployCommands.Build())
         {
             root.Subcommands.Add(command);

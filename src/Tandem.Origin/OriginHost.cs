@@ -19,9 +19,11 @@ public sealed class OriginHost : IAsyncDisposable
     private readonly WebApplication _s3;
     private readonly WebApplication _website;
     private readonly FileObjectStore _store;
+    private readonly InjectedFault _fault;
 
-    private OriginHost(WebApplication s3, WebApplication website, FileObjectStore store, Uri s3Url, Uri websiteUrl)
+    private OriginHost(WebApplication s3, WebApplication website, FileObjectStore store, InjectedFault fault, Uri s3Url, Uri websiteUrl)
     {
+        _fault = fault;
         _s3 = s3;
         _website = website;
         _store = store;
@@ -65,6 +67,8 @@ public sealed class OriginHost : IAsyncDisposable
             kestrel.Listen(options.WebsiteListen);
             kestrel.Limits.MaxRequestBodySize = 0;
         });
+        var fault = new InjectedFault(options.DataDirectory, time, website.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InjectedFault>());
+        website.Use((context, next) => fault.InvokeAsync(context, next));
         website.MapWebsiteEndpoint(store, new WebsiteOptions { BaseDomain = options.S3.BaseDomain, FallbackBucket = options.DefaultBucket });
 
         try
@@ -76,11 +80,12 @@ public sealed class OriginHost : IAsyncDisposable
         {
             await s3.DisposeAsync();
             await website.DisposeAsync();
+            fault.Dispose();
             store.Dispose();
             throw;
         }
 
-        return new OriginHost(s3, website, store, KestrelApps.BoundUrls(s3).First(), KestrelApps.BoundUrls(website).First());
+        return new OriginHost(s3, website, store, fault, KestrelApps.BoundUrls(s3).First(), KestrelApps.BoundUrls(website).First());
     }
 
     /// <summary>Completes when either listener is told to stop.</summary>
@@ -93,6 +98,7 @@ public sealed class OriginHost : IAsyncDisposable
         await _s3.StopAsync();
         await _website.DisposeAsync();
         await _s3.DisposeAsync();
+        _fault.Dispose();
         _store.Dispose();
     }
 }

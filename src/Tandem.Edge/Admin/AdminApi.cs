@@ -141,22 +141,9 @@ public sealed class AdminApi
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[prefix.Length..].Trim()), _token);
     }
 
-    private object Status() => new
-    {
-        edge = _name,
-        release = _releases.Status(),
-        cache = new { entries = _cache.Count, bytes = _cache.Bytes, maxBytes = _cache.MaxBytes, hits = _cache.Hits, misses = _cache.Misses },
-        origins = _origins.Select(o =>
-        {
-            var s = o.Health.Snapshot();
-            return new
-            {
-                name = o.Name,
-                region = o.Endpoint.Region,
-                url = o.Endpoint.BaseUri.ToString(),
-                healthy = o.Health.IsHealthy,
-                detail = s,
-            };
-        }),
-    };
+    private EdgeAdminStatus Status() => new(
+        _name,
+        _releases.Status(),
+        new EdgeCacheStatus(_cache.Count, _cache.Bytes, _cache.MaxBytes, _cache.Hits, _cache.Misses),
+        [.. _origins.Select(o => new EdgeOriginStatus(o.Name, o.Endpoint.Region, o.Endpoint.BaseUri.ToString(), o.Health.IsHealthy, o.Health.Snapshot()))]);
 }

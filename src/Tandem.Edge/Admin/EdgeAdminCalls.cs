@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Tandem.Core.Configuration;
+using Tandem.Core.Http;
 
 namespace Tandem.Edge.Admin;
 
@@ -11,9 +12,14 @@ public sealed record EdgeCallResult<T>(string Edge, bool Ok, T? Value, TimeSpan 
 /// <summary>Sends one admin call to every edge of a config at once, with each edge's token.</summary>
 internal static class EdgeAdminCalls
 {
-    public static async Task<IReadOnlyList<EdgeCallResult<T>>> ToAllAsync<T>(LoadedConfig loaded, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the call to every edge at once. The answer is read as JSON, or as the whole text when
+    /// <typeparamref name="T"/> is string (GET /metrics). A failure is kept per edge, never thrown.
+    /// </summary>
+    public static async Task<IReadOnlyList<EdgeCallResult<T>>> ToAllAsync<T>(LoadedConfig loaded, HttpMethod method, string path, object? body, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        using var http = new HttpClient { Timeout = limit };
         var tasks = loaded.Config.Edges.Select(async e =>
         {
             var watch = Stopwatch.StartNew();
@@ -34,12 +40,14 @@ internal static class EdgeAdminCalls
                     return new EdgeCallResult<T>(e.Key, false, default, watch.Elapsed, $"{(int)response.StatusCode} {text}".Trim());
                 }
 
-                var value = await response.Content.ReadFromJsonAsync<T>(cancellationToken);
+                var value = typeof(T) == typeof(string)
+                    ? (T)(object)await response.Content.ReadAsStringAsync(cancellationToken)
+                    : await response.Content.ReadFromJsonAsync<T>(cancellationToken);
                 return new EdgeCallResult<T>(e.Key, true, value, watch.Elapsed, null);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or ConfigException or System.Text.Json.JsonException)
             {
-                return new EdgeCallResult<T>(e.Key, false, default, watch.Elapsed, ex.Message);
+                return new EdgeCallResult<T>(e.Key, false, default, watch.Elapsed, HttpFailure.Describe(ex, limit));
             }
         });
         return await Task.WhenAll(tasks);

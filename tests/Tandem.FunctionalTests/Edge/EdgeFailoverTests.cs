@@ -64,6 +64,41 @@ public sealed class EdgeFailoverTests(ITestOutputHelper output)
             }));
     }
 
+    [Fact]
+    public async Task HealthzOrigins_BothRegionsDown_Answers503UntilOneIsBack()
+    {
+        await using var rig = await FailoverRig.StartAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var url = new Uri(rig.Edge.AdminUrl, "/healthz/origins");
+        var up = await http.GetAsync(url);
+        Assert.Equal(200, (int)up.StatusCode);
+        Assert.Contains("primary", await up.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        rig.Primary.KillHard();
+        rig.Standby.KillHard();
+        Assert.True(await WaitForStatusAsync(http, url, 503, FailoverLimit), "the edge still reported a healthy origin with both down");
+        Assert.Equal(200, (int)(await http.GetAsync(new Uri(rig.Edge.AdminUrl, "/healthz"))).StatusCode);
+
+        await rig.RestartPrimaryAsync();
+        Assert.True(await WaitForStatusAsync(http, url, 200, ReturnLimit), "the edge did not see the primary come back");
+    }
+
+    private static async Task<bool> WaitForStatusAsync(HttpClient http, Uri url, int status, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((int)(await http.GetAsync(url)).StatusCode == status)
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
     private static Func<Task> Sync(Action action) => () =>
     {
         action();

@@ -11,6 +11,7 @@ namespace Tandem.FunctionalTests.Infrastructure;
 public sealed class TestOrigin : IRunningOrigin, IAsyncDisposable
 {
     private readonly TempDir _dir;
+    private int _disposed;
 
     private TestOrigin(TempDir dir, OriginHost host, S3Credentials credentials)
     {
@@ -101,8 +102,14 @@ public sealed class TestOrigin : IRunningOrigin, IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the origin; a second call (a test stopped it, then its rig disposes it) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await Host.DisposeAsync();
         _dir.Dispose();
     }
