@@ -31,6 +31,11 @@ if ! dotnet format Tandem.slnx --verify-no-changes --no-restore -v quiet; then
   exit 1
 fi
 
+# The end-to-end test runs ./tandem as a user does; build it here (the self-contained
+# ReadyToRun publish takes a minute or two) so no test waits on it.
+echo "== ./tandem (the published CLI)"
+./tandem --help >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+
 echo "== test"
 results="$root/artifacts/test-results"
 rm -rf "$results"
