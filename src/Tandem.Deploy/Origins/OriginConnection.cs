@@ -243,6 +243,10 @@ public sealed class OriginConnection : IDisposable
     public Task PutWebsiteAsync(WebsiteConfiguration website, CancellationToken cancellationToken) =>
         _s3.PutBucketWebsiteAsync(new PutBucketWebsiteRequest { BucketName = Bucket, WebsiteConfiguration = website }, cancellationToken);
 
+    /// <summary>Turns website hosting off (what the reference's failover test does to the primary).</summary>
+    public Task DeleteWebsiteAsync(CancellationToken cancellationToken) =>
+        _s3.DeleteBucketWebsiteAsync(new DeleteBucketWebsiteRequest { BucketName = Bucket }, cancellationToken);
+
     /// <summary>The bucket's website configuration, or null when it has none.</summary>
     public async Task<WebsiteConfiguration?> GetWebsiteAsync(CancellationToken cancellationToken)
     {
