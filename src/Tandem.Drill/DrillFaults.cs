@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using Tandem.Core.Configuration;
 using Tandem.Core.Stack;
 using Tandem.Deploy.Origins;
 
@@ -22,18 +23,25 @@ public interface IDrillFault
 /// <summary>
 /// The reference's test: the primary bucket's website configuration deleted, so its website
 /// endpoint answers 404 for every key. The exact configuration (routing rules included, which
-/// name the live release) is kept in memory and put back.
+/// name the live release) is kept in memory and put back. A website configuration cannot expire
+/// by itself, so a marker file in the state folder says one is deleted until it is put back; a
+/// drill that finds the marker (its predecessor was killed) puts back what deploys set first.
 /// </summary>
-public sealed class WebsiteDeletedFault(OriginConnection origin) : IDrillFault
+public sealed class WebsiteDeletedFault(OriginConnection origin, string stateDir) : IDrillFault
 {
     private WebsiteConfiguration? _saved;
 
     public string Describe => $"delete the website configuration of bucket '{origin.Bucket}' on {origin.Name}";
 
+    /// <summary>The marker of a deleted website configuration not yet put back.</summary>
+    public static string MarkerPath(string stateDir, string originName) => Path.Combine(stateDir, $"drill-website-deleted-{originName}");
+
     public async Task InjectAsync(CancellationToken cancellationToken)
     {
         _saved = await origin.GetWebsiteAsync(cancellationToken)
             ?? throw new InvalidOperationException($"bucket '{origin.Bucket}' on {origin.Name} has no website configuration to delete");
+        Directory.CreateDirectory(stateDir);
+        await File.WriteAllTextAsync(MarkerPath(stateDir, origin.Name), $"{Environment.ProcessId}\n", CancellationToken.None);
         await origin.DeleteWebsiteAsync(cancellationToken);
     }
 
@@ -43,7 +51,32 @@ public sealed class WebsiteDeletedFault(OriginConnection origin) : IDrillFault
         {
             await origin.PutWebsiteAsync(_saved, cancellationToken);
             _saved = null;
+            File.Delete(MarkerPath(stateDir, origin.Name));
         }
+    }
+
+    /// <summary>
+    /// When an earlier drill was killed with the website configuration deleted: puts back the one
+    /// a deploy sets for the live release (plain hosting when there is none). Returns what it did, or null.
+    /// </summary>
+    public static async Task<string?> RecoverAsync(OriginConnection origin, string stateDir, SiteConfig site, CancellationToken cancellationToken)
+    {
+        var marker = MarkerPath(stateDir, origin.Name);
+        if (!File.Exists(marker))
+        {
+            return null;
+        }
+
+        string done = "it was back already";
+        if (await origin.GetWebsiteAsync(cancellationToken) is null)
+        {
+            var live = await ReleaseReader.ReadLiveAsync(origin, cancellationToken);
+            await origin.PutWebsiteAsync(live is null ? WebsiteLayout.Plain(site) : WebsiteLayout.ForRelease(site, origin.Prefix, live.Id), cancellationToken);
+            done = live is null ? "put back plain hosting" : $"put back hosting of the live release {live.Id}";
+        }
+
+        File.Delete(marker);
+        return $"an earlier drill left the website configuration of {origin.Name} deleted: {done}";
     }
 }
 

@@ -98,6 +98,11 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
         }
 
         using var primaryConnection = primaryS3;
+        if (primaryS3 is not null && await WebsiteDeletedFault.RecoverAsync(primaryS3, options.StateDir, loaded.Config.Site, cancellationToken) is { } recovered)
+        {
+            await progress.WriteLineAsync($"drill: {recovered}");
+        }
+
         var started = DateTimeOffset.UtcNow;
         await using var load = new DrillLoad(plan.EdgeUrl, plan.RequestTimeoutMs);
         var paths = await SitePathsAsync(primaryS3, cancellationToken);
@@ -268,7 +273,7 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
         var until = DateTimeOffset.UtcNow + expiry;
         return scenario switch
         {
-            DrillScenarios.WebsiteDeleted => new WebsiteDeletedFault(primaryS3!),
+            DrillScenarios.WebsiteDeleted => new WebsiteDeletedFault(primaryS3!, options.StateDir),
             DrillScenarios.Kill => new KillFault(options.StateDir, [plan.Primary], expiry, RecoveryBound),
             DrillScenarios.BothDown => new KillFault(options.StateDir, [plan.Primary, plan.Standby], expiry, RecoveryBound),
             DrillScenarios.Freeze => new FreezeFault(options.StateDir, plan.Primary,

@@ -252,7 +252,10 @@ public sealed class OriginConnection : IDisposable
     {
         try
         {
-            return (await _s3.GetBucketWebsiteAsync(Bucket, cancellationToken)).WebsiteConfiguration;
+            // AWSSDK.S3 4.x answers a NoSuchWebsiteConfiguration (404) with an empty configuration
+            // rather than an exception; a real one has an index document or redirects everything.
+            var website = (await _s3.GetBucketWebsiteAsync(Bucket, cancellationToken)).WebsiteConfiguration;
+            return string.IsNullOrEmpty(website?.IndexDocumentSuffix) && string.IsNullOrEmpty(website?.RedirectAllRequestsTo?.HostName) ? null : website;
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {

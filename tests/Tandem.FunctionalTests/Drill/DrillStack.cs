@@ -123,6 +123,15 @@ public sealed class DrillStack : IAsyncLifetime
         return System.Text.Json.JsonSerializer.Serialize(website);
     }
 
+    /// <summary>What a drill killed during website-deleted leaves: no website configuration, and its marker.</summary>
+    public async Task DeletePrimaryWebsiteAsync()
+    {
+        var loaded = ConfigLoader.Load(ConfigPath);
+        using var primary = global::Tandem.Deploy.Origins.OriginConnection.OpenAll(loaded, ["primary"])[0];
+        await primary.DeleteWebsiteAsync(CancellationToken.None);
+        await File.WriteAllTextAsync(global::Tandem.Drill.WebsiteDeletedFault.MarkerPath(StateDir, "primary"), "1\n");
+    }
+
     /// <summary>True when the primary's process is stopped (SIGSTOP): state T in /proc/PID/stat.</summary>
     public bool PrimaryStopped()
     {

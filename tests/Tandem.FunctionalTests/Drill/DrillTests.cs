@@ -68,6 +68,21 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
     }
 
     [Fact]
+    public async Task Drill_AfterADrillKilledDuringWebsiteDeleted_PutsTheWebsiteConfigurationBackFirst()
+    {
+        var websiteBefore = await stack.PrimaryWebsiteAsync();
+        await stack.DeletePrimaryWebsiteAsync();
+
+        var run = await stack.Tandem(TimeSpan.FromMinutes(2), "drill", "5xx", "--outage", "1", "--state-dir", stack.StateDir);
+
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        Assert.Contains("an earlier drill left the website configuration of primary deleted: put back hosting of the live release", run.StdErr, StringComparison.Ordinal);
+        Assert.Equal(websiteBefore, await stack.PrimaryWebsiteAsync());
+        Assert.False(File.Exists(global::Tandem.Drill.WebsiteDeletedFault.MarkerPath(stack.StateDir, "primary")));
+        AssertNoFaultLeft();
+    }
+
+    [Fact]
     public async Task Drill_UnknownScenario_ExitTwoListingValidOnes()
     {
         var run = await stack.Tandem(TimeSpan.FromMinutes(1), "drill", "flood", "--state-dir", stack.StateDir);
