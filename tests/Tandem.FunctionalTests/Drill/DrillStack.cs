@@ -6,16 +6,21 @@ using Tandem.FunctionalTests.Infrastructure;
 namespace Tandem.FunctionalTests.Drill;
 
 /// <summary>
-/// What `tandem up` will run, assembled by hand: origins primary and standby and edge edge-1 as
-/// `tandem ROLE NAME --config` child processes of the test, the example site set up and deployed
-/// with `tandem setup`, and STATE/stack.json naming them (the test process plays the supervisor,
-/// which kill and both-down need, so only the other scenarios run here). The config is the
-/// default stack's, with shorter origin timeouts and probes so that a drill takes seconds.
+/// What `tandem up` will run, assembled by hand: origins primary and standby, edge edge-1 and name
+/// server ns1 as `tandem ROLE NAME --config` child processes of the test, the example site set up
+/// and deployed with `tandem setup`, and STATE/stack.json naming them. The test process plays the
+/// supervisor as far as kill and both-down need it: it starts a dead origin again unless a hold
+/// keeps it down, and rewrites the stack file. The config is the default stack's, with shorter
+/// origin timeouts, probes and DNS health checks so that a drill takes seconds.
 /// </summary>
 public sealed class DrillStack : IAsyncLifetime
 {
     private readonly TempDir _dir = new("tandem-drill");
-    private readonly Dictionary<string, Process> _nodes = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Process> _nodes = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _states = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopSupervisor = new();
+    private readonly Lock _stackLock = new();
+    private Task _supervisor = Task.CompletedTask;
     private readonly Dictionary<string, int> _ports = new(StringComparer.Ordinal);
 
     public string ConfigPath => _dir.Combine("tandem.json");
@@ -33,7 +38,7 @@ public sealed class DrillStack : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var port in new[] { "primary-s3", "primary-web", "standby-s3", "standby-web", "edge-http", "edge-admin" })
+        foreach (var port in new[] { "primary-s3", "primary-web", "standby-s3", "standby-web", "edge-http", "edge-admin", "dns", "dns-metrics" })
         {
             _ports[port] = OriginProcess.FreePort();
         }
@@ -74,29 +79,119 @@ public sealed class DrillStack : IAsyncLifetime
               "edges": {
                 "edge-1": { "httpListen": "127.0.0.1:{{_ports["edge-http"]}}", "adminListen": "127.0.0.1:{{_ports["edge-admin"]}}",
                             "adminToken": { "file": "admin-token" }, "stateDir": "state/edge-1", "accessLog": null }
+              },
+              "dns": {
+                "nodes": { "ns1": { "listen": "127.0.0.1:{{_ports["dns"]}}", "metricsListen": "127.0.0.1:{{_ports["dns-metrics"]}}" } },
+                "healthChecks": {
+                  "edge-1-origins": { "type": "http", "target": "127.0.0.1:{{_ports["edge-admin"]}}", "path": "/healthz/origins", "intervalMs": 1000, "timeoutMs": 500, "failureThreshold": 1, "recoveryThreshold": 1 }
+                },
+                "zones": {
+                  "example.test": {
+                    "nameServers": ["ns1.example.test"],
+                    "records": [
+                      { "name": "ns1", "type": "A", "values": ["127.0.0.1"] },
+                      { "name": "www", "type": "A", "ttl": 5, "failover": { "primary": { "edge": "edge-1", "healthCheck": "edge-1-origins" }, "secondary": { "value": "127.0.0.2" } } }
+                    ]
+                  }
+                }
               }
             }
             """);
 
-        await Task.WhenAll(StartAsync("origin", "primary"), StartAsync("origin", "standby"), StartAsync("edge", "edge-1"));
+        await Task.WhenAll(StartAsync("origin", "primary"), StartAsync("origin", "standby"), StartAsync("edge", "edge-1"), StartAsync("dns", "ns1"));
         (await Tandem(TimeSpan.FromMinutes(2), "setup")).EnsureSuccess("tandem setup");
-        new StackFile
+        WriteStack();
+        _supervisor = SuperviseAsync(_stopSupervisor.Token);
+    }
+
+    /// <summary>The process id of a node now (a restarted origin has a new one).</summary>
+    public int Pid(string name) => _nodes[name].Id;
+
+    private void WriteStack()
+    {
+        lock (_stackLock)
         {
-            ConfigPath = ConfigPath,
-            StateDir = StateDir,
-            SupervisorPid = Environment.ProcessId,
-            StartedAt = DateTimeOffset.UtcNow,
-            Nodes =
-            [
-                Node("origin", "primary", "us-east", new() { ["s3"] = $"http://127.0.0.1:{_ports["primary-s3"]}", ["website"] = $"http://127.0.0.1:{_ports["primary-web"]}" }, PrimaryDataDir),
-                Node("origin", "standby", "us-west", new() { ["s3"] = $"http://127.0.0.1:{_ports["standby-s3"]}", ["website"] = $"http://127.0.0.1:{_ports["standby-web"]}" }, _dir.Combine("data", "standby")),
-                Node("edge", "edge-1", null, new() { ["http"] = EdgeUrl, ["admin"] = $"http://127.0.0.1:{_ports["edge-admin"]}" }, null),
-            ],
-        }.Write(StackFile.PathIn(StateDir));
+            new StackFile
+            {
+                ConfigPath = ConfigPath,
+                StateDir = StateDir,
+                SupervisorPid = Environment.ProcessId,
+                StartedAt = DateTimeOffset.UtcNow,
+                Nodes =
+                [
+                    Node("origin", "primary", "us-east", new() { ["s3"] = $"http://127.0.0.1:{_ports["primary-s3"]}", ["website"] = $"http://127.0.0.1:{_ports["primary-web"]}" }, PrimaryDataDir),
+                    Node("origin", "standby", "us-west", new() { ["s3"] = $"http://127.0.0.1:{_ports["standby-s3"]}", ["website"] = $"http://127.0.0.1:{_ports["standby-web"]}" }, _dir.Combine("data", "standby")),
+                    Node("edge", "edge-1", null, new() { ["http"] = EdgeUrl, ["admin"] = $"http://127.0.0.1:{_ports["edge-admin"]}" }, null),
+                    Node("dns", "ns1", null, new() { ["dns"] = $"127.0.0.1:{_ports["dns"]}" }, null),
+                ],
+            }.Write(StackFile.PathIn(StateDir));
+        }
+    }
+
+    /// <summary>
+    /// The supervisor's part of the hold contract: a dead origin stays down while its hold is
+    /// active ("held"), and is started again at once when the hold is gone or expired.
+    /// </summary>
+    private async Task SuperviseAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var restarts = new List<Task>();
+            foreach (var name in new[] { "primary", "standby" })
+            {
+                if (!_nodes[name].HasExited)
+                {
+                    continue;
+                }
+
+                var hold = NodeHold.TryRead(StateDir, name);
+                if (hold is not null && hold.ActiveAt(DateTimeOffset.UtcNow))
+                {
+                    if (_states.GetValueOrDefault(name) != "held")
+                    {
+                        _states[name] = "held";
+                        WriteStack();
+                    }
+
+                    continue;
+                }
+
+                _states[name] = "restarting";
+                WriteStack();
+                restarts.Add(RestartAsync(name));
+            }
+
+            await Task.WhenAll(restarts);
+            try
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task RestartAsync(string name)
+    {
+        _nodes[name].Dispose();
+        await StartAsync("origin", name);
+        _states[name] = "running";
+        WriteStack();
     }
 
     private StackNode Node(string role, string name, string? region, Dictionary<string, string> urls, string? dataDir) =>
-        new() { Role = role, Name = name, Region = region, Pid = _nodes[name].Id, State = "running", Urls = urls, DataDir = dataDir };
+        new()
+        {
+            Role = role,
+            Name = name,
+            Region = region,
+            Pid = _states.GetValueOrDefault(name, "running") == "running" ? _nodes[name].Id : null,
+            State = _states.GetValueOrDefault(name, "running"),
+            Urls = urls,
+            DataDir = dataDir,
+        };
 
     /// <summary>Runs the tandem executable in the stack's folder and waits for it.</summary>
     public Task<ExternalTool.Result> Tandem(TimeSpan timeout, params string[] args) =>
@@ -139,6 +234,18 @@ public sealed class DrillStack : IAsyncLifetime
         return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T');
     }
 
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
     private async Task StartAsync(string role, string name)
     {
         var process = Start(role, name);
@@ -157,9 +264,12 @@ public sealed class DrillStack : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await _stopSupervisor.CancelAsync();
+        await _supervisor;
+        _stopSupervisor.Dispose();
         foreach (var process in _nodes.Values)
         {
-            if (!process.HasExited)
+            if (!HasExited(process))
             {
                 ProcessSignals.Send(process.Id, ProcessSignals.SigCont);
                 process.Kill(true);

@@ -41,6 +41,30 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
     }
 
     [Fact]
+    public async Task Drill_KillAndBothDown_WithTheSupervisorsHolds_PassAndDnsMovesAndBack()
+    {
+        var before = (Primary: stack.Pid("primary"), Standby: stack.Pid("standby"));
+
+        var run = await stack.Tandem(TimeSpan.FromMinutes(3), "drill", "kill", "both-down", "--outage", "3", "--state-dir", stack.StateDir);
+
+        log.WriteLine(run.StdOut + run.StdErr);
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        var report = DrillReport.Latest(stack.StateDir)!;
+        Assert.Equal(["kill", "both-down"], report.Scenarios.Select(s => s.Scenario));
+        var kill = report.Scenarios[0];
+        Assert.NotNull(kill.FailoverMs);
+        Assert.NotNull(kill.RecoveryMs);
+        var bothDown = report.Scenarios[1];
+        Assert.Null(bothDown.FailoverMs);
+        Assert.NotNull(bothDown.RecoveryMs);
+        Assert.Equal(0, bothDown.Errors);
+        Assert.Contains(bothDown.Notes, n => n.StartsWith("DNS www.example.test: 127.0.0.1 → 127.0.0.2 after", StringComparison.Ordinal) && n.Contains("back to 127.0.0.1", StringComparison.Ordinal));
+        Assert.NotEqual(before.Primary, stack.Pid("primary"));
+        Assert.NotEqual(before.Standby, stack.Pid("standby"));
+        AssertNoFaultLeft();
+    }
+
+    [Fact]
     public async Task Drill_InterruptedMidOutage_RestoresTheFault()
     {
         using var drill = stack.Start("drill", "freeze", "--outage", "30", "--state-dir", stack.StateDir);
@@ -97,5 +121,6 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
         var holds = Path.Combine(stack.StateDir, NodeHold.FolderName);
         Assert.True(!Directory.Exists(holds) || Directory.GetFiles(holds).Length == 0, "a hold left behind");
         Assert.False(stack.PrimaryStopped(), "the primary is still stopped");
+        Assert.All(StackFile.TryRead(StackFile.PathIn(stack.StateDir))!.Nodes, n => Assert.Equal("running", n.State));
     }
 }
