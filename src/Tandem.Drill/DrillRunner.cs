@@ -55,7 +55,7 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
 
     private static readonly string[] TableHeader = ["scenario", "requests", "errors", "failover", "recovery", "slowest", "result"];
 
-    private sealed record ScenarioRun(string Name, DrillWindow Window, List<string> Notes, bool Failed, DnsPoller? Dns);
+    private sealed record ScenarioRun(string Name, DrillWindow Window, List<string> Notes, bool Failed, bool Interrupted = false);
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -188,7 +188,7 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
             notes.Add(cancellationToken.IsCancellationRequested
                 ? "interrupted before the fault"
                 : $"{plan.Primary} did not serve uncached requests within {BaselineMax.TotalSeconds:0} s before the fault; nothing was injected");
-            return new ScenarioRun(scenario, new DrillWindow(start, null, null, load.Now), notes, true, null);
+            return new ScenarioRun(scenario, new DrillWindow(start, null, null, load.Now), notes, true, cancellationToken.IsCancellationRequested);
         }
 
         IDrillFault? fault = null;
@@ -257,14 +257,15 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
         await dnsStop.CancelAsync();
         await dnsTask;
         var end = load.Now;
-        if (dns is not null && t0 is { } injected)
+        var interrupted = cancellationToken.IsCancellationRequested;
+        if (dns is not null && t0 is { } injected && !interrupted)
         {
             var move = DnsMovement.Describe(dns.Observations(), plan.Dns!, injected, t1, t1 - injected);
             notes.Add(move.Note);
             failed |= move.Failed;
         }
 
-        return new ScenarioRun(scenario, new DrillWindow(start, t0, t0 is null ? null : t1, end), notes, failed, dns);
+        return new ScenarioRun(scenario, new DrillWindow(start, t0, t0 is null ? null : t1, end), notes, failed, interrupted);
     }
 
     private IDrillFault Fault(string scenario, DrillPlan plan, OriginConnection? primaryS3)
@@ -321,12 +322,12 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
         var m = DrillMeasure.Measure(samples, run.Window, plan.Primary, bothDown);
         var notes = new List<string>(run.Notes);
         notes.AddRange(m.ErrorSummary);
-        if (run.Window.InjectMs is not null && !bothDown && m.FailoverMs is null)
+        if (run.Window.InjectMs is not null && !bothDown && m.FailoverMs is null && !run.Interrupted)
         {
             notes.Add($"no uncached request was served by another origin than {plan.Primary} during the outage");
         }
 
-        if (run.Window.RestoreMs is not null && m.RecoveryMs is null)
+        if (run.Window.RestoreMs is not null && m.RecoveryMs is null && !run.Interrupted)
         {
             notes.Add($"uncached requests were not served by {plan.Primary} again within {RecoveryBound.TotalSeconds:0} s of the restore");
         }
