@@ -47,6 +47,7 @@ internal static class TandemCommands
         root.Subcommands.Add(DnsCommand.Build());
         root.Subcommands.Add(UpCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
+        root.Subcommands.Add(DrillCommand.Build());
         foreach (var command in DeployCommands.Build())
         {
             root.Subcommands.Add(command);
