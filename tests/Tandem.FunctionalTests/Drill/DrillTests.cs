@@ -5,6 +5,7 @@ using Tandem.FunctionalTests.Infrastructure;
 namespace Tandem.FunctionalTests.Drill;
 
 /// <summary>`tandem drill` against a real stack: origins and edge as child processes, the drill as the user runs it.</summary>
+[Collection(Tandem.FunctionalTests.Edge.EdgeLoadCollection.Name)]
 public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<DrillStack>
 {
     [Fact]
