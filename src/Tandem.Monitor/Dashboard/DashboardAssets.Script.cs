@@ -101,6 +101,7 @@ internal static partial class DashboardAssets
               const series = Promise.all(METRICS.map(m => getJson(seriesUrl(m)))).then(renderCharts);
               await Promise.all([state, series]);
               lastUpdate = new Date();
+              document.body.setAttribute('data-updated', lastUpdate.toISOString()); // for tests: a poll has drawn
             } catch (error) {
               const f = byId('freshness');
               f.className = 'freshness lost';
@@ -216,11 +217,11 @@ internal static partial class DashboardAssets
             replace(target,
               h('p', { class: firing ? 'warning' : 'empty' }, firing ? `${firing} in ALARM` : 'all alarms OK or waiting for data'),
               h('table', {},
-                h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Alarm'), h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'Since'), h('th', { scope: 'col' }, 'Reason'))),
+                h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Alarm'), h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'Since (UTC)'), h('th', { scope: 'col' }, 'Reason'))),
                 h('tbody', {}, sorted.map(a => h('tr', { class: a.state.toLowerCase(), 'data-alarm': a.name, 'data-state': a.state },
                   h('td', {}, a.name, h('div', { class: 'desc' }, a.description || a.metric)),
                   h('td', {}, h('span', { class: `pill ${a.state.toLowerCase()}` }, a.state)),
-                  h('td', {}, `${timeOf(a.since)} UTC`, h('div', { class: 'desc' }, ago(now - Date.parse(a.since)))),
+                  h('td', { class: 'time' }, timeOf(a.since), h('div', { class: 'desc' }, ago(now - Date.parse(a.since)))),
                   h('td', {}, a.reason))))));
           }
 

@@ -53,7 +53,7 @@ internal static partial class DashboardAssets
         .arrowhead { fill: var(--line); }
         .arrowhead.serving { fill: var(--ok); }
 
-        .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: .8rem; }
+        .charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .8rem; }
         .chart { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: .5rem .6rem; }
         .chart figcaption { font-weight: 600; }
         .legend { display: flex; flex-wrap: wrap; gap: .2rem 1rem; min-height: 1.4rem; font-size: .85rem; margin: .2rem 0; }
@@ -86,6 +86,7 @@ internal static partial class DashboardAssets
         .drill h3 { font-size: .95rem; margin: 0 0 .4rem; display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; }
         .drill .sub { color: var(--muted); font-weight: normal; }
         .warning { color: var(--bad); font-weight: 600; }
-        @media (max-width: 1000px) { .columns { grid-template-columns: 1fr; } }
+        td.time { white-space: nowrap; }
+        @media (max-width: 1000px) { .columns, .charts { grid-template-columns: 1fr; } }
         """;
 }
