@@ -20,7 +20,7 @@ internal static partial class DashboardAssets
         <body>
         <header class="top">
           <h1>Tandem monitor</h1>
-          <p id="freshness" class="freshness" role="status" aria-live="polite">connecting…</p>
+          <p id="freshness" class="freshness">connecting…</p>
           <form class="controls" id="controls">
             <label>Edge
               <select id="scope" name="scope"><option value="">all edges</option></select>

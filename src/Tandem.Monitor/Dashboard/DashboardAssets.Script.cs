@@ -105,7 +105,7 @@ internal static partial class DashboardAssets
             } catch (error) {
               const f = byId('freshness');
               f.className = 'freshness lost';
-              f.textContent = `monitor unreachable, retrying every ${POLL_MS / 1000} s` +
+              f.textContent = `cannot update, retrying every ${POLL_MS / 1000} s` +
                 (lastUpdate ? ` (last update ${timeOf(lastUpdate)} UTC)` : '') + ` — ${error.message}`;
             } finally {
               polling = false;

@@ -41,6 +41,26 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         Assert.True(await page.Page.EvaluateAsync<bool>("() => window.notReloaded === true"));
         Assert.Empty(page.ConsoleErrors);
         Assert.Empty(page.FailedRequests);
+        Assert.All(page.RequestedUrls, url => Assert.StartsWith(host.Address.ToString(), url, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Choosing_an_edge_asks_for_its_series_and_the_charts_follow()
+    {
+        var model = new FakeMonitorReadModel(FakeMonitorReadModel.Healthy());
+        await using var host = await DashboardHost.StartAsync(model);
+        await using var page = await DashboardPage.OpenAsync(chromium.Browser, host.Address);
+        Assert.All(page.RequestedUrls.Where(u => u.Contains("/api/series", StringComparison.Ordinal)),
+            url => Assert.DoesNotContain("node=", url, StringComparison.Ordinal));
+
+        await page.Page.RunAndWaitForRequestAsync(() => page.SelectEdgeAsync("edge-a"),
+            r => r.Url.Contains("/api/series?metric=Requests&minutes=15&node=edge-a", StringComparison.Ordinal),
+            new() { Timeout = (float)OnePoll.TotalMilliseconds });
+        await page.WaitForChartsAsync(points: 10, OnePoll);
+
+        Assert.Equal(["", "edge-a"], await page.Page.EvalOnSelectorAllAsync<string[]>("#scope option", "os => os.map(o => o.value)"));
+        Assert.Empty(page.ConsoleErrors);
+        Assert.Empty(page.FailedRequests);
     }
 
     [Fact]

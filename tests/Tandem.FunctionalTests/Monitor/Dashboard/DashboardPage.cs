@@ -58,6 +58,9 @@ public sealed class DashboardPage : IAsyncDisposable
     /// <summary>Console messages of type error and uncaught exceptions, in order.</summary>
     public ConcurrentQueue<string> ConsoleErrors { get; } = new();
 
+    /// <summary>Every URL the page asked for, its own and any other.</summary>
+    public ConcurrentQueue<string> RequestedUrls { get; } = new();
+
     /// <summary>Requests that failed or answered 400 or more: "METHOD URL: reason".</summary>
     public ConcurrentQueue<string> FailedRequests { get; } = new();
 
@@ -75,6 +78,7 @@ public sealed class DashboardPage : IAsyncDisposable
             }
         };
         page.PageError += (_, error) => dashboard.ConsoleErrors.Enqueue("uncaught: " + error);
+        page.Request += (_, request) => dashboard.RequestedUrls.Enqueue(request.Url);
         page.RequestFailed += (_, request) => dashboard.FailedRequests.Enqueue($"{request.Method} {request.Url}: {request.Failure}");
         page.Response += (_, response) =>
         {
@@ -153,6 +157,9 @@ public sealed class DashboardPage : IAsyncDisposable
     /// <summary>The text of each chart's empty state, for charts that have one showing.</summary>
     public async Task<IReadOnlyList<string>> WaitingChartsAsync() =>
         await Page.EvalOnSelectorAllAsync<string[]>("figure.chart[data-empty=\"true\"] text.waiting", "els => els.map(e => e.textContent)");
+
+    /// <summary>Chooses the edge whose lines the charts draw ("" for all edges).</summary>
+    public Task SelectEdgeAsync(string edge) => Page.SelectOptionAsync("#scope", edge);
 
     /// <summary>A full-page PNG at <paramref name="path"/>.</summary>
     public Task ScreenshotAsync(string path) =>
