@@ -19,6 +19,12 @@ public sealed record DrillPlan
     /// <summary>Base URL of the edge's HTTP listener, without the trailing slash.</summary>
     public required string EdgeUrl { get; init; }
 
+    /// <summary>Base URL of the edge's admin listener (its open /healthz/origins), or null when it cannot be told.</summary>
+    public string? EdgeAdminUrl { get; init; }
+
+    /// <summary>Every origin of the group, in order: a scenario ends once the edge sees all of them healthy again.</summary>
+    public IReadOnlyList<string> GroupOrigins { get; init; } = [];
+
     public required string Primary { get; init; }
 
     public required string Standby { get; init; }
@@ -87,11 +93,16 @@ public sealed record DrillPlan
             ? fromStack.TrimEnd('/')
             : HttpUrl(edgeConfig.HttpListen)
               ?? throw new DrillUsageException($"$.edges.{edge}.httpListen: a drill needs the edge's plain HTTP listener with a fixed port, or a stack run by `tandem up`");
+        var adminUrl = stack?.Find("edge", edge)?.Urls.GetValueOrDefault("admin") is { } adminFromStack
+            ? adminFromStack.TrimEnd('/')
+            : edgeConfig.AdminUrl?.TrimEnd('/') ?? HttpUrl(edgeConfig.AdminListen);
         var perAttempt = group.Origins.Sum(o => config.Origins.TryGetValue(o, out var c) ? (c.Connection.ConnectTimeoutMs * c.Connection.ConnectionAttempts) + c.Connection.ResponseTimeoutMs : 0);
         return new DrillPlan
         {
             EdgeName = edge,
             EdgeUrl = edgeUrl,
+            EdgeAdminUrl = adminUrl,
+            GroupOrigins = group.Origins,
             Primary = primary,
             Standby = standby,
             PrimaryDataDir = dataDir,

@@ -256,6 +256,12 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
 
         await dnsStop.CancelAsync();
         await dnsTask;
+        if (!cancellationToken.IsCancellationRequested && !await SettleAsync(plan, cancellationToken))
+        {
+            notes.Add($"the edge did not see every origin of the group ({string.Join(", ", plan.GroupOrigins)}) healthy again within {RecoveryBound.TotalSeconds:0} s of the restore");
+            failed = true;
+        }
+
         var end = load.Now;
         var interrupted = cancellationToken.IsCancellationRequested;
         if (dns is not null && t0 is { } injected && !interrupted)
@@ -266,6 +272,56 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
         }
 
         return new ScenarioRun(scenario, new DrillWindow(start, t0, t0 is null ? null : t1, end), notes, failed, interrupted);
+    }
+
+    /// <summary>
+    /// Waits until the edge's /healthz/origins names every origin of the group, so the next
+    /// scenario (and whatever runs after the drill) starts from a whole stack: the primary serving
+    /// again is the recovery, but the standby may still be climbing its healthy threshold after a
+    /// both-down. True at once when the edge's admin address is not known.
+    /// </summary>
+    private static async Task<bool> SettleAsync(DrillPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.EdgeAdminUrl is null || plan.GroupOrigins.Count == 0)
+        {
+            return true;
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTimeOffset.UtcNow + RecoveryBound;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var response = await http.GetAsync(plan.EdgeAdminUrl + "/healthz/origins", cancellationToken);
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.IsSuccessStatusCode && HealthyOrigins(text).IsSupersetOf(plan.GroupOrigins))
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        return true;
+    }
+
+    /// <summary>The names in "ok: primary, standby".</summary>
+    internal static HashSet<string> HealthyOrigins(string text)
+    {
+        var body = text.Trim();
+        return body.StartsWith("ok:", StringComparison.Ordinal)
+            ? body[3..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)
+            : [];
     }
 
     private IDrillFault Fault(string scenario, DrillPlan plan, OriginConnection? primaryS3)

@@ -36,6 +36,7 @@ public class DrillPlanTests
 
         Assert.Equal("west", plan.Primary);
         Assert.Equal("north", plan.Standby);
+        Assert.Equal(["west", "north", "east"], plan.GroupOrigins);
         Assert.Equal("edge-1", plan.EdgeName);
         Assert.Equal("http://127.0.0.1:8080", plan.EdgeUrl);
         Assert.Null(plan.PrimaryDataDir);
@@ -67,7 +68,7 @@ public class DrillPlanTests
             Nodes =
             [
                 new StackNode { Role = "origin", Name = "east", Pid = 10, DataDir = "/var/east" },
-                new StackNode { Role = "edge", Name = "edge-1", Pid = 11, Urls = { ["http"] = "http://127.0.0.1:18080/" } },
+                new StackNode { Role = "edge", Name = "edge-1", Pid = 11, Urls = { ["http"] = "http://127.0.0.1:18080/", ["admin"] = "http://127.0.0.1:18081" } },
             ],
         };
 
@@ -75,6 +76,18 @@ public class DrillPlanTests
 
         Assert.Equal("/var/east", plan.PrimaryDataDir);
         Assert.Equal("http://127.0.0.1:18080", plan.EdgeUrl);
+        Assert.Equal("http://127.0.0.1:18081", plan.EdgeAdminUrl);
+    }
+
+    [Theory]
+    [InlineData("ok: primary, standby\n", "primary,standby")]
+    [InlineData("ok: primary\n", "primary")]
+    [InlineData("no healthy origin (primary, standby)\n", "")]
+    public void HealthyOrigins_ReadFromHealthzOrigins(string body, string expected)
+    {
+        var names = DrillRunner.HealthyOrigins(body);
+
+        Assert.Equal(expected.Split(',', StringSplitOptions.RemoveEmptyEntries).Order(), names.Order());
     }
 
     [Fact]
