@@ -88,7 +88,9 @@ public sealed class OriginGroupFetcher
             throw;
         }
 
-        if (_logger.IsEnabled(LogLevel.Warning))
+        // Every origin answering a 4xx from the failover set (a page that exists nowhere) is a
+        // visitor's 404, not an outage: only a refused, timed-out or 5xx origin is worth a warning.
+        if (_logger.IsEnabled(LogLevel.Warning) && attempts.Any(a => a.Outcome != OriginAttemptOutcome.FailoverStatus || a.Status is null or >= 500))
         {
             OriginsLog.AllOriginsFailed(_logger, request.Method.Method, request.PathAndQuery, group.Name,
                 string.Join("; ", attempts.Select(a => $"{a.Origin}: {a.Error}")));
