@@ -33,15 +33,27 @@ public sealed record MonitorConfig
     {
         ["edge-5xx-rate"] = new()
         {
-            Metric = "5xxErrorRate", Statistic = "Average", PeriodSeconds = 300, EvaluationPeriods = 2, DatapointsToAlarm = 2,
-            Threshold = 5, Comparison = "GreaterThanThreshold", TreatMissingData = "notBreaching",
+            Metric = "5xxErrorRate",
+            Statistic = "Average",
+            PeriodSeconds = 300,
+            EvaluationPeriods = 2,
+            DatapointsToAlarm = 2,
+            Threshold = 5,
+            Comparison = "GreaterThanThreshold",
+            TreatMissingData = "notBreaching",
             Description = "More than 5% of visitor requests answered 5xx in two 5-minute periods in a row.",
             Actions = [new AlarmActionConfig { Log = true }],
         },
         ["origin-failovers"] = new()
         {
-            Metric = "Failovers", Statistic = "Sum", PeriodSeconds = 60, EvaluationPeriods = 1, DatapointsToAlarm = 1,
-            Threshold = 0, Comparison = "GreaterThanThreshold", TreatMissingData = "notBreaching",
+            Metric = "Failovers",
+            Statistic = "Sum",
+            PeriodSeconds = 60,
+            EvaluationPeriods = 1,
+            DatapointsToAlarm = 1,
+            Threshold = 0,
+            Comparison = "GreaterThanThreshold",
+            TreatMissingData = "notBreaching",
             Description = "An edge sent requests on to the next origin of a group in the last minute.",
             Actions = [new AlarmActionConfig { Log = true }],
         },

@@ -55,8 +55,14 @@ public sealed class MonitorTests
         {
             ["origin-failovers"] = new()
             {
-                Metric = "Failovers", Statistic = "Sum", PeriodSeconds = 10, EvaluationPeriods = 1, Threshold = 0,
-                Comparison = "GreaterThanThreshold", TreatMissingData = "notBreaching", Description = "any failover",
+                Metric = "Failovers",
+                Statistic = "Sum",
+                PeriodSeconds = 10,
+                EvaluationPeriods = 1,
+                Threshold = 0,
+                Comparison = "GreaterThanThreshold",
+                TreatMissingData = "notBreaching",
+                Description = "any failover",
                 Actions = [new AlarmActionConfig { Webhook = hook.Url.ToString() }, new AlarmActionConfig { Log = true }],
             },
         };

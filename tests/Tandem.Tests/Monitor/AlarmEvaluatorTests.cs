@@ -12,8 +12,14 @@ public sealed class AlarmEvaluatorTests
     private static AlarmDefinition Alarm(int n = 2, int? m = null, string treat = "missing", string comparison = "GreaterThanThreshold", double threshold = 5, string statistic = "Average", string metric = "5xxErrorRate") =>
         new("edge-5xx-rate", new AlarmConfig
         {
-            Metric = metric, Statistic = statistic, PeriodSeconds = 300, EvaluationPeriods = n, DatapointsToAlarm = m,
-            Threshold = threshold, Comparison = comparison, TreatMissingData = treat,
+            Metric = metric,
+            Statistic = statistic,
+            PeriodSeconds = 300,
+            EvaluationPeriods = n,
+            DatapointsToAlarm = m,
+            Threshold = threshold,
+            Comparison = comparison,
+            TreatMissingData = treat,
         });
 
     // Newest first, one per 5-minute period ending at Now.
@@ -103,7 +109,11 @@ public sealed class AlarmEvaluatorTests
         using var dir = new TempFolder();
         var alarm = new AlarmDefinition("origin-failovers", new AlarmConfig
         {
-            Metric = "Failovers", Statistic = "Sum", PeriodSeconds = 60, Threshold = 0, TreatMissingData = "notBreaching",
+            Metric = "Failovers",
+            Statistic = "Sum",
+            PeriodSeconds = 60,
+            Threshold = 0,
+            TreatMissingData = "notBreaching",
         });
         using (var store = new SeriesStore(dir.File("m.db")))
         {
