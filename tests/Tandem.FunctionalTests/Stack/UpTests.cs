@@ -45,7 +45,10 @@ public sealed class UpTests
             var stack = up.ReadStack();
             Assert.Equal(up.Pid, stack.SupervisorPid);
             Assert.Equal(Path.Combine(up.StateDir, "tandem.json"), stack.ConfigPath);
-            Assert.Equal(["origin primary", "origin standby", "edge edge-1", "dns ns1"], stack.Nodes.Select(n => $"{n.Role} {n.Name}"));
+            Assert.Equal(["origin primary", "origin standby", "edge edge-1", "dns ns1", "monitor mon-1"], stack.Nodes.Select(n => $"{n.Role} {n.Name}"));
+            var alarms = await http.GetStringAsync($"http://127.0.0.1:{9090 + offset}/api/alarms");
+            Assert.Contains("\"edge-5xx-rate\"", alarms, StringComparison.Ordinal);
+            Assert.Contains("\"origin-failovers\"", alarms, StringComparison.Ordinal);
             Assert.All(stack.Nodes, n => Assert.Equal("running", n.State));
             Assert.All(stack.Nodes, n => Assert.True(ProcessSignals.Exists(n.Pid!.Value), $"{n.Name}: pid {n.Pid} is not running"));
             Assert.Equal("us-east", stack.Find("origin", "primary")!.Region);
