@@ -18,7 +18,7 @@ internal static class MonitorCommand
     {
         var name = new Argument<string?>("name") { Description = "Monitor to run, by its name in the config file (monitor.nodes.NAME).", Arity = ArgumentArity.ZeroOrOne };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log scrape rounds, alarm changes and listener events at information level." };
-        var export = new Option<string?>("--export-prometheus") { Description = "Write DIR/prometheus.yml (a scrape job for every node) and DIR/rules.yml (the alarms as alerting rules), then exit." };
+        var export = new Option<string?>("--export-prometheus") { HelpName = "DIR", Description = "Write DIR/prometheus.yml (a scrape job for every node) and DIR/rules.yml (the alarms as alerting rules), then exit." };
         var command = new Command("monitor", """
             Run a monitor: scrapes /metrics of every edge, origin and DNS node in the config every
             monitor.scrapeIntervalMs, keeps the series in SQLite (monitor.nodes.NAME.storePath),
@@ -132,10 +132,9 @@ internal static class MonitorCommand
 
         var failures = new List<string>();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        foreach (var (name, _) in loaded.Config.Monitor.Nodes)
+        foreach (var (name, node) in loaded.Config.Monitor.Nodes)
         {
-            var url = MonitorOptions.FromConfig(loaded, name).Listen;
-            var address = url.Address.Equals(System.Net.IPAddress.Any) ? $"127.0.0.1:{url.Port}" : url.ToString();
+            var address = MonitorOptions.Reachable(node.Listen);
             try
             {
                 var answer = await http.GetFromJsonAsync<AlarmsResponse>($"http://{address}/api/alarms?history={(history ? "true" : "false")}", AlarmNotifier.Json, cancellationToken);

@@ -99,7 +99,7 @@ public sealed record MonitorOptions
     }
 
     /// <summary>A listen address as a client on this machine reaches it: a wildcard becomes loopback.</summary>
-    private static string Reachable(string listen)
+    public static string Reachable(string listen)
     {
         if (!ListenAddress.TryParse(listen, out var endpoint, out _))
         {
