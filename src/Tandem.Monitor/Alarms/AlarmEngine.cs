@@ -49,7 +49,8 @@ public sealed class AlarmEngine
         foreach (var status in Statuses)
         {
             var alarm = status.Definition;
-            var points = _store.Read(alarm.Config.Metric, alarm.Config.Node, now - (alarm.Period * alarm.N), now).Select(p => p.Point).ToList();
+            // No node: the total series (stored with node ""), not every node's series together.
+            var points = _store.Read(alarm.Config.Metric, alarm.Config.Node ?? "", now - (alarm.Period * alarm.N), now).Select(p => p.Point).ToList();
             var datapoints = AlarmEvaluator.Datapoints(alarm, points, now);
             var decision = AlarmEvaluator.Evaluate(alarm, datapoints, status.State);
             if (!decision.Changed)

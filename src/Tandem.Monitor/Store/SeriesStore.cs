@@ -71,7 +71,8 @@ public sealed class SeriesStore : IDisposable
 
     /// <summary>
     /// Points of <paramref name="metric"/> with <paramref name="from"/> &lt; at &lt;= <paramref name="to"/>,
-    /// by node ("" is the total), oldest first.
+    /// by node ("" is the total), oldest first. A null <paramref name="node"/> reads every node and the total;
+    /// "" the total only.
     /// </summary>
     public IReadOnlyList<(string Node, StoredPoint Point)> Read(string metric, string? node, DateTimeOffset from, DateTimeOffset to)
     {

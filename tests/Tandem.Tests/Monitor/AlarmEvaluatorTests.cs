@@ -124,7 +124,8 @@ public sealed class AlarmEvaluatorTests
             Assert.Equal([AlarmStates.Ok], engine.Evaluate(Now).Select(c => c.NewState));
             Assert.Empty(engine.Evaluate(Now + TimeSpan.FromSeconds(10)));
 
-            store.Add([new DerivedPoint("Failovers", null, "origin=primary", 0.5, 2)], Now + TimeSpan.FromSeconds(15));
+            // The alarm has no node: it watches the total only, not the edge's own series beside it.
+            store.Add([new DerivedPoint("Failovers", null, "origin=primary", 0.5, 2), new DerivedPoint("Failovers", "edge-1", "origin=primary", 100, 2)], Now + TimeSpan.FromSeconds(15));
             var alarmed = Assert.Single(engine.Evaluate(Now + TimeSpan.FromSeconds(20)));
             Assert.Equal((AlarmStates.Ok, AlarmStates.Alarm), (alarmed.OldState, alarmed.NewState));
             Assert.Equal(1.0, alarmed.Values[0].Value);
