@@ -6,8 +6,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Real clients the functional tests drive, from Debian's packages.
-packages=(awscli rclone s3cmd curl dnsutils prometheus) # prometheus: promtool checks every /metrics
+# Real clients the functional tests drive, from Debian's packages (prometheus: its promtool checks every /metrics).
+packages=(awscli rclone s3cmd curl dnsutils chromium prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,6 +30,11 @@ if ! dotnet format Tandem.slnx --verify-no-changes --no-restore -v quiet; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+# The end-to-end test runs ./tandem as a user does; build it here (the self-contained
+# ReadyToRun publish takes a minute or two) so no test waits on it.
+echo "== ./tandem (the published CLI)"
+./tandem --help >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 
 echo "== test"
 results="$root/artifacts/test-results"

@@ -49,6 +49,7 @@ internal static class TandemCommands
         root.Subcommands.Add(MonitorCommand.BuildAlarms());
         root.Subcommands.Add(UpCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
+        root.Subcommands.Add(DrillCommand.Build());
         foreach (var command in DeployCommands.Build())
         {
             root.Subcommands.Add(command);

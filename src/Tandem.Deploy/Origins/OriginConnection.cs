@@ -243,12 +243,19 @@ public sealed class OriginConnection : IDisposable
     public Task PutWebsiteAsync(WebsiteConfiguration website, CancellationToken cancellationToken) =>
         _s3.PutBucketWebsiteAsync(new PutBucketWebsiteRequest { BucketName = Bucket, WebsiteConfiguration = website }, cancellationToken);
 
+    /// <summary>Turns website hosting off (what the reference's failover test does to the primary).</summary>
+    public Task DeleteWebsiteAsync(CancellationToken cancellationToken) =>
+        _s3.DeleteBucketWebsiteAsync(new DeleteBucketWebsiteRequest { BucketName = Bucket }, cancellationToken);
+
     /// <summary>The bucket's website configuration, or null when it has none.</summary>
     public async Task<WebsiteConfiguration?> GetWebsiteAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return (await _s3.GetBucketWebsiteAsync(Bucket, cancellationToken)).WebsiteConfiguration;
+            // AWSSDK.S3 4.x answers a NoSuchWebsiteConfiguration (404) with an empty configuration
+            // rather than an exception; a real one has an index document or redirects everything.
+            var website = (await _s3.GetBucketWebsiteAsync(Bucket, cancellationToken)).WebsiteConfiguration;
+            return string.IsNullOrEmpty(website?.IndexDocumentSuffix) && string.IsNullOrEmpty(website?.RedirectAllRequestsTo?.HostName) ? null : website;
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {

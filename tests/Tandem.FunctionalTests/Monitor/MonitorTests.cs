@@ -135,6 +135,11 @@ public sealed class MonitorTests
         Assert.Equal((AlarmStates.Ok, true), (view.State, view.Since < before));
         using var api = new HttpClient();
         var answer = await api.GetFromJsonAsync<JsonElement>(new Uri(again.Url, "/api/alarms?history=true"));
+
+        // The dashboard on the same listener reads this model: the page, and the alarm in its state.
+        Assert.Contains("<html", await api.GetStringAsync(again.Url), StringComparison.OrdinalIgnoreCase);
+        var state = await api.GetFromJsonAsync<JsonElement>(new Uri(again.Url, "/api/state"));
+        Assert.Equal("origin-failovers", state.GetProperty("alarms")[0].GetProperty("name").GetString());
         Assert.Equal(["ALARM->OK", "OK->ALARM", "INSUFFICIENT_DATA->OK"],
             answer.GetProperty("history").EnumerateArray().Select(h => $"{h.GetProperty("oldState").GetString()}->{h.GetProperty("newState").GetString()}"));
         Assert.Equal(2, hook.Received.Count);

@@ -104,9 +104,17 @@ public sealed class UpProcess : IDisposable
         }
     }
 
-    public static UpProcess Start(string workingDirectory, params string[] args)
+    public static UpProcess Start(string workingDirectory, params string[] args) => Start("dotnet", [OriginProcess.CliPath, "up", .. args], workingDirectory, args);
+
+    /// <summary>`./tandem up ARGS` through the checkout's wrapper script, exactly as a user runs it.</summary>
+    public static UpProcess StartWrapper(string workingDirectory, params string[] args) => Start(Wrapper, ["up", .. args], workingDirectory, args);
+
+    /// <summary>The checkout's ./tandem script.</summary>
+    public static string Wrapper => Path.Combine(RepoRoot, "tandem");
+
+    private static UpProcess Start(string program, string[] arguments, string workingDirectory, string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -114,7 +122,7 @@ public sealed class UpProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        foreach (var a in new[] { OriginProcess.CliPath, "up" }.Concat(args))
+        foreach (var a in arguments)
         {
             psi.ArgumentList.Add(a);
         }

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Tandem.Core.Stack;
+using Tandem.FunctionalTests.Infrastructure;
+
+namespace Tandem.FunctionalTests.Drill;
+
+/// <summary>`tandem drill` against a real stack: origins and edge as child processes, the drill as the user runs it.</summary>
+[Collection(Tandem.FunctionalTests.Edge.EdgeLoadCollection.Name)]
+public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<DrillStack>
+{
+    [Fact]
+    public async Task Drill_WebsiteDeleted5xxSlowFreeze_AllPass_FaultsGoneAfterwards()
+    {
+        var websiteBefore = await stack.PrimaryWebsiteAsync();
+
+        var run = await stack.Tandem(TimeSpan.FromMinutes(3), "drill", "website-deleted", "5xx", "slow", "freeze", "--outage", "3", "--state-dir", stack.StateDir);
+
+        log.WriteLine(run.StdOut + run.StdErr);
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        var report = DrillReport.Latest(stack.StateDir);
+        Assert.NotNull(report);
+        Assert.True(report.Passed, run.StdOut);
+        Assert.Equal(stack.EdgeUrl, report.Target);
+        Assert.Equal(["website-deleted", "5xx", "slow", "freeze"], report.Scenarios.Select(s => s.Scenario));
+        foreach (var s in report.Scenarios)
+        {
+            Assert.True(s.Passed, $"{s.Scenario}: {string.Join("; ", s.Notes)}");
+            Assert.Equal(0, s.Errors);
+            Assert.True(s.Requests > 50, $"{s.Scenario}: only {s.Requests} requests");
+            Assert.NotNull(s.FailoverMs);
+            Assert.NotNull(s.RecoveryMs);
+            Assert.InRange(s.FailoverMs.Value, 0, 20_000);
+        }
+
+        // A slow or frozen primary costs a visitor at most about one response timeout, then the standby answers.
+        Assert.InRange(report.Scenarios.Single(s => s.Scenario == "slow").SlowestMs, 0, DrillStack.ResponseTimeoutMs + 3000);
+        Assert.Contains("website-deleted", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("report: ", run.StdOut, StringComparison.Ordinal);
+
+        Assert.Equal(websiteBefore, await stack.PrimaryWebsiteAsync());
+        AssertNoFaultLeft();
+    }
+
+    [Fact]
+    public async Task Drill_KillAndBothDown_WithTheSupervisorsHolds_PassAndDnsMovesAndBack()
+    {
+        var before = (Primary: stack.Pid("primary"), Standby: stack.Pid("standby"));
+
+        var run = await stack.Tandem(TimeSpan.FromMinutes(3), "drill", "kill", "both-down", "--outage", "3", "--state-dir", stack.StateDir);
+
+        log.WriteLine(run.StdOut + run.StdErr);
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        var report = DrillReport.Latest(stack.StateDir)!;
+        Assert.Equal(["kill", "both-down"], report.Scenarios.Select(s => s.Scenario));
+        var kill = report.Scenarios[0];
+        Assert.NotNull(kill.FailoverMs);
+        Assert.NotNull(kill.RecoveryMs);
+        var bothDown = report.Scenarios[1];
+        Assert.Null(bothDown.FailoverMs);
+        Assert.NotNull(bothDown.RecoveryMs);
+        Assert.Equal(0, bothDown.Errors);
+        Assert.Contains(bothDown.Notes, n => n.StartsWith("DNS www.example.test: 127.0.0.1 → 127.0.0.2 after", StringComparison.Ordinal) && n.Contains("back to 127.0.0.1", StringComparison.Ordinal));
+        Assert.NotEqual(before.Primary, stack.Pid("primary"));
+        Assert.NotEqual(before.Standby, stack.Pid("standby"));
+        AssertNoFaultLeft();
+    }
+
+    [Fact]
+    public async Task Drill_InterruptedMidOutage_RestoresTheFault()
+    {
+        using var drill = stack.Start("drill", "freeze", "--outage", "30", "--state-dir", stack.StateDir);
+        var stdout = drill.StandardOutput.ReadToEndAsync();
+        var stderr = drill.StandardError.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        while (!stack.PrimaryStopped())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(40) || drill.HasExited)
+            {
+                Assert.Fail("the drill did not freeze the primary: " + await stderr);
+            }
+
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(1000);
+        ProcessSignals.Send(drill.Id, ProcessSignals.SigInt);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await drill.WaitForExitAsync(cts.Token);
+
+        Assert.True(drill.ExitCode == 130, $"exit {drill.ExitCode}\n{await stdout}\n{await stderr}");
+        AssertNoFaultLeft();
+        Assert.Contains("interrupted", await stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drill_AfterADrillKilledDuringWebsiteDeleted_PutsTheWebsiteConfigurationBackFirst()
+    {
+        var websiteBefore = await stack.PrimaryWebsiteAsync();
+        await stack.DeletePrimaryWebsiteAsync();
+
+        var run = await stack.Tandem(TimeSpan.FromMinutes(2), "drill", "5xx", "--outage", "1", "--state-dir", stack.StateDir);
+
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        Assert.Contains("an earlier drill left the website configuration of primary deleted: put back hosting of the live release", run.StdErr, StringComparison.Ordinal);
+        Assert.Equal(websiteBefore, await stack.PrimaryWebsiteAsync());
+        Assert.False(File.Exists(global::Tandem.Drill.WebsiteDeletedFault.MarkerPath(stack.StateDir, "primary")));
+        AssertNoFaultLeft();
+    }
+
+    [Fact]
+    public async Task Drill_UnknownScenario_ExitTwoListingValidOnes()
+    {
+        var run = await stack.Tandem(TimeSpan.FromMinutes(1), "drill", "flood", "--state-dir", stack.StateDir);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("valid: website-deleted, kill, freeze, 5xx, slow, both-down", run.StdErr, StringComparison.Ordinal);
+    }
+
+    private void AssertNoFaultLeft()
+    {
+        Assert.False(File.Exists(OriginFault.PathIn(stack.PrimaryDataDir)), "fault.json left behind");
+        var holds = Path.Combine(stack.StateDir, NodeHold.FolderName);
+        Assert.True(!Directory.Exists(holds) || Directory.GetFiles(holds).Length == 0, "a hold left behind");
+        Assert.False(stack.PrimaryStopped(), "the primary is still stopped");
+        Assert.All(StackFile.TryRead(StackFile.PathIn(stack.StateDir))!.Nodes, n => Assert.Equal("running", n.State));
+    }
+}

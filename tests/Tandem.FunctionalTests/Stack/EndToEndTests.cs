@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Net;
+using Tandem.Core.Stack;
+using Tandem.FunctionalTests.Edge;
+using Tandem.FunctionalTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Tandem.FunctionalTests.Stack;
+
+/// <summary>
+/// The README's tour, run as a user runs it: `./tandem up SITE` through the checkout's wrapper
+/// (the published, self-contained CLI), a page changed and deployed without --config, every
+/// drill scenario against the running stack with zero visitor-visible errors and a recovery in
+/// each, `./tandem status` all well, and Ctrl-C.
+/// </summary>
+[Collection(EdgeLoadCollection.Name)]
+public sealed class EndToEndTests(ITestOutputHelper output)
+{
+    // The wrapper publishes the CLI on first use (test.sh does it before the tests); allow for it.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task Tour_UpDeployDrillStatus_ZeroVisitorErrorsAndEveryScenarioRecovers()
+    {
+        using var dir = new TempDir("tandem-e2e");
+        var site = dir.Combine("site");
+        CopyFolder(Path.Combine(UpProcess.RepoRoot, "examples", "site"), site);
+        var offset = UpProcess.FreePortOffset();
+        var edge = $"http://127.0.0.1:{8080 + offset}/";
+
+        using var up = UpProcess.StartWrapper(dir.Path, "site", "--port-offset", offset.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            await up.WaitForLineAsync("Ctrl-C stops everything", StartTimeout);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            using (var first = await http.GetAsync(edge))
+            {
+                Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+                Assert.Equal("primary", first.Headers.GetValues("X-Tandem-Origin").Single());
+            }
+
+            // Change a page and deploy: the commands find the stack through .tandem/stack.json.
+            var marker = $"<!-- e2e {Guid.NewGuid():N} -->";
+            await File.AppendAllTextAsync(Path.Combine(site, "index.html"), marker);
+            var deploy = await TandemAsync(dir.Path, TimeSpan.FromMinutes(2), "deploy");
+            Assert.True(deploy.ExitCode == 0, "deploy failed:\n" + deploy.StdOut + deploy.StdErr);
+            Assert.Contains(marker, await http.GetStringAsync(edge), StringComparison.Ordinal);
+
+            // Every drill scenario, bounded: six scenarios of a few seconds each.
+            var drill = await TandemAsync(dir.Path, TimeSpan.FromMinutes(6), "drill", "--outage", "3");
+            output.WriteLine(drill.StdOut);
+            output.WriteLine(drill.StdErr);
+            Assert.True(drill.ExitCode == 0, $"drill exited {drill.ExitCode}:\n{drill.StdOut}\n{drill.StdErr}\nup:\n{up.StdOut}");
+
+            var report = DrillReport.Latest(up.StateDir);
+            Assert.NotNull(report);
+            Assert.True(report.Passed);
+            Assert.Equal(["website-deleted", "kill", "freeze", "5xx", "slow", "both-down"], report.Scenarios.Select(s => s.Scenario));
+            Assert.All(report.Scenarios, s =>
+            {
+                Assert.True(s.Passed, $"{s.Scenario}: {string.Join("; ", s.Notes)}");
+                Assert.Equal(0, s.Errors);
+                Assert.True(s.Requests > 100, $"{s.Scenario}: only {s.Requests} requests recorded");
+                Assert.NotNull(s.RecoveryMs);
+            });
+            Assert.All(report.Scenarios.Where(s => s.Scenario != "both-down"), s => Assert.NotNull(s.FailoverMs));
+            Assert.Contains(report.Scenarios.Single(s => s.Scenario == "both-down").Notes, n => n.Contains("127.0.0.2", StringComparison.Ordinal));
+
+            // After the drill everything is back: status says so, and the site is the deployed one.
+            var status = await TandemAsync(dir.Path, TimeSpan.FromSeconds(60), "status");
+            output.WriteLine(status.StdOut);
+            Assert.True(status.ExitCode == 0, "status:\n" + status.StdOut + status.StdErr);
+            Assert.Contains("in sync", status.StdOut, StringComparison.Ordinal);
+            Assert.Contains("passed", status.StdOut, StringComparison.Ordinal);
+            Assert.Contains(marker, await http.GetStringAsync(edge), StringComparison.Ordinal);
+
+            up.Signal(ProcessSignals.SigInt);
+            Assert.Equal(0, await up.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.False(File.Exists(StackFile.PathIn(up.StateDir)));
+        }
+        finally
+        {
+            output.WriteLine("up stdout:\n" + up.StdOut);
+            output.WriteLine("up stderr:\n" + up.StdErr);
+        }
+    }
+
+    private static Task<ExternalTool.Result> TandemAsync(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        ExternalTool.RunAsync(UpProcess.Wrapper, args, workingDirectory: workingDirectory, timeout: timeout);
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
