@@ -66,7 +66,7 @@ public sealed class MonitorTests
                 Actions = [new AlarmActionConfig { Webhook = hook.Url.ToString() }, new AlarmActionConfig { Log = true }],
             },
         };
-        var options = Options(rig, dir.Combine("mon.db"), alarms);
+        var options = Options(rig, dir.Combine("mon.db"), alarms) with { StateDir = dir.Path };
         var started = DateTimeOffset.UtcNow;
 
         var monitor = await MonitorHost.StartAsync(options);
@@ -126,11 +126,15 @@ public sealed class MonitorTests
             await monitor.DisposeAsync();
         }
 
+        // A drill's report in the state folder is listed.
+        new DrillReport { Started = started, Finished = DateTimeOffset.UtcNow, Target = rig.Edge.HttpUrl!.ToString(), Passed = true }.Write(dir.Path);
+
         // A restart on the same store keeps the points and the alarm's state and history.
         var before = DateTimeOffset.UtcNow;
         await using var again = await MonitorHost.StartAsync(options);
         var requests = again.ReadModel.Query(MonitorMetrics.Requests, "edge-test", started, before, TimeSpan.FromSeconds(1));
         Assert.True(Assert.Single(requests).Points.Count > 10);
+        Assert.True(Assert.Single(again.ReadModel.Current().Drills).Passed);
         var view = again.ReadModel.Current().Alarms.Single();
         Assert.Equal((AlarmStates.Ok, true), (view.State, view.Since < before));
         using var api = new HttpClient();
@@ -229,6 +233,10 @@ public sealed class MonitorTests
             Assert.Contains(lines, l => l.StartsWith("origin-failovers", StringComparison.Ordinal));
             Assert.Contains("HISTORY", alarms.StdOut, StringComparison.Ordinal);
         }
+
+        var export = await ExternalTool.RunAsync("dotnet", [OriginProcess.CliPath, "monitor", "--export-prometheus", dir.Combine("prom"), "--config", config]);
+        Assert.True(export.ExitCode == 0, export.StdErr);
+        Assert.True(File.Exists(dir.Combine("prom", "rules.yml")) && File.Exists(dir.Combine("prom", "prometheus.yml")));
 
         await File.WriteAllTextAsync(config, $$"""
             {
