@@ -45,6 +45,8 @@ internal static class TandemCommands
         root.Subcommands.Add(EdgeCommand.Build());
         root.Subcommands.Add(InvalidateCommand.Build());
         root.Subcommands.Add(DnsCommand.Build());
+        root.Subcommands.Add(MonitorCommand.Build());
+        root.Subcommands.Add(MonitorCommand.BuildAlarms());
         root.Subcommands.Add(UpCommand.Build());
         root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(DrillCommand.Build());

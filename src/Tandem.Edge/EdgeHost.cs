@@ -96,6 +96,9 @@ public sealed class EdgeHost : IAsyncDisposable
         // Releases are read through the catch-all behavior's group: the one that serves the site.
         var releaseState = new ReleaseState(options.StateDir is { } dir ? new ReleaseStateStore(dir) : null, options.IndexDocument);
         var releases = new ReleaseManager(options.Name, releaseState, new ReleaseSource(behaviors.All[^1].Target, fetcher), cache, time, logger);
+        meter.CreateObservableGauge("tandem_edge_release_info",
+            () => releaseState.Live is { } live ? [new Measurement<int>(1, new KeyValuePair<string, object?>("release", live.View.Id))] : Array.Empty<Measurement<int>>(),
+            description: "1 for the release this edge serves (label release); no series before the first release.");
         var handler = new EdgeHandler(options, behaviors, cache, collapser, fetcher, metrics, accessLog, time, logger, releaseState);
         web.Run(handler.HandleAsync);
 

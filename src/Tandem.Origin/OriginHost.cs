@@ -20,10 +20,12 @@ public sealed class OriginHost : IAsyncDisposable
     private readonly WebApplication _website;
     private readonly FileObjectStore _store;
     private readonly InjectedFault _fault;
+    private readonly OriginServerMetrics _metrics;
 
-    private OriginHost(WebApplication s3, WebApplication website, FileObjectStore store, InjectedFault fault, Uri s3Url, Uri websiteUrl)
+    private OriginHost(WebApplication s3, WebApplication website, FileObjectStore store, InjectedFault fault, OriginServerMetrics metrics, Uri s3Url, Uri websiteUrl)
     {
         _fault = fault;
+        _metrics = metrics;
         _s3 = s3;
         _website = website;
         _store = store;
@@ -59,6 +61,9 @@ public sealed class OriginHost : IAsyncDisposable
             // too long for S3 still reaches the handler and gets KeyTooLongError.
             kestrel.Limits.MaxRequestLineSize = 32 * 1024;
         });
+        var metrics = new OriginServerMetrics();
+        metrics.Serve(s3);
+        metrics.Count(s3, "s3");
         var handler = new S3ApiHandler(store, credentials, options.S3, time, s3.Services.GetRequiredService<ILogger<S3ApiHandler>>());
         s3.Run(handler.HandleAsync);
 
@@ -68,6 +73,7 @@ public sealed class OriginHost : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = 0;
         });
         var fault = new InjectedFault(options.DataDirectory, time, website.Services.GetRequiredService<ILoggerFactory>().CreateLogger<InjectedFault>());
+        metrics.Count(website, "website");
         website.Use((context, next) => fault.InvokeAsync(context, next));
         website.MapWebsiteEndpoint(store, new WebsiteOptions { BaseDomain = options.S3.BaseDomain, FallbackBucket = options.DefaultBucket });
 
@@ -81,11 +87,12 @@ public sealed class OriginHost : IAsyncDisposable
             await s3.DisposeAsync();
             await website.DisposeAsync();
             fault.Dispose();
+            metrics.Dispose();
             store.Dispose();
             throw;
         }
 
-        return new OriginHost(s3, website, store, fault, KestrelApps.BoundUrls(s3).First(), KestrelApps.BoundUrls(website).First());
+        return new OriginHost(s3, website, store, fault, metrics, KestrelApps.BoundUrls(s3).First(), KestrelApps.BoundUrls(website).First());
     }
 
     /// <summary>Completes when either listener is told to stop.</summary>
@@ -99,6 +106,7 @@ public sealed class OriginHost : IAsyncDisposable
         await _website.DisposeAsync();
         await _s3.DisposeAsync();
         _fault.Dispose();
+        _metrics.Dispose();
         _store.Dispose();
     }
 }

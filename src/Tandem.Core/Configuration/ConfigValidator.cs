@@ -91,6 +91,7 @@ public static partial class ConfigValidator
         ValidateDistribution(config, errors);
         ValidateDeploy(config.Deploy, errors);
         ValidateDns(config, listeners, errors);
+        ValidateMonitor(config, listeners, errors);
         foreach (var (name, edge) in config.Edges)
         {
             ValidateEdge(name, edge, listeners, errors);

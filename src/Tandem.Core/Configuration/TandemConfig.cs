@@ -21,6 +21,9 @@ public sealed record TandemConfig
     /// <summary>How <c>tandem deploy</c> turns the site folder into releases on every origin.</summary>
     public DeployConfig Deploy { get; init; } = new();
     public DnsConfig Dns { get; init; } = new();
+
+    /// <summary>The monitor: scraping, series, alarms and the dashboard.</summary>
+    public MonitorConfig Monitor { get; init; } = new();
 }
 
 /// <summary>The static site itself.</summary>

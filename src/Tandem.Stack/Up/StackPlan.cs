@@ -10,14 +10,14 @@ public sealed record PlannedListener(string Setting, IPEndPoint Endpoint, bool A
 /// <summary>A node <c>tandem up</c> runs as a child process: <c>tandem ROLE NAME --config FILE</c>.</summary>
 public sealed record PlannedNode(string Role, string Name, string? Region, IReadOnlyList<PlannedListener> Listeners, IReadOnlyDictionary<string, string> Urls, string? DataDir);
 
-/// <summary>Which nodes of a config run on this machine, in start order (origins, edges, dns).</summary>
+/// <summary>Which nodes of a config run on this machine, in start order (origins, edges, dns, monitors).</summary>
 public sealed record StackPlan(IReadOnlyList<PlannedNode> Nodes, bool RunsEveryOrigin)
 {
     public IEnumerable<PlannedNode> Role(string role) => Nodes.Where(n => n.Role == role);
 
     /// <summary>
     /// The nodes assigned to this machine: origins with a <c>server</c> section, and edges and DNS
-    /// nodes whose every listen address is local (<paramref name="isLocal"/>).
+    /// nodes and monitors whose every listen address is local (<paramref name="isLocal"/>).
     /// </summary>
     public static StackPlan For(LoadedConfig loaded, Func<IPAddress, bool> isLocal)
     {
@@ -72,6 +72,16 @@ public sealed record StackPlan(IReadOnlyList<PlannedNode> Nodes, bool RunsEveryO
                     [new($"dns.nodes.{name}.listen", listen, AlsoUdp: true), new($"dns.nodes.{name}.metricsListen", metrics)],
                     new Dictionary<string, string>(StringComparer.Ordinal) { ["dns"] = Host(listen), ["metrics"] = Url("http", metrics) },
                     null));
+            }
+        }
+
+        foreach (var (name, monitor) in config.Monitor.Nodes)
+        {
+            var listen = Parse(monitor.Listen);
+            if (isLocal(listen.Address))
+            {
+                nodes.Add(new PlannedNode("monitor", name, null, [new($"monitor.nodes.{name}.listen", listen)],
+                    new Dictionary<string, string>(StringComparer.Ordinal) { ["dashboard"] = Url("http", listen) }, null));
             }
         }
 

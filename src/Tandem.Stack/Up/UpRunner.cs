@@ -215,6 +215,12 @@ public sealed class UpRunner(UpOptions options, ChildLauncher launcher, Func<S3C
             return Failed(f3, cancellationToken);
         }
 
+        // Last: the monitor scrapes every other node, so they are all up when it starts.
+        if (await supervisor.StartAsync(plan.Role("monitor"), cancellationToken) is { } f4)
+        {
+            return Failed(f4, cancellationToken);
+        }
+
         return 0;
     }
 
@@ -334,6 +340,11 @@ public sealed class UpRunner(UpOptions options, ChildLauncher launcher, Func<S3C
         lines.Add($"  {cli} deploy     publish the site folder again as a new release");
         lines.Add($"  {cli} drill      inject each outage for real and measure what visitors see");
         lines.Add($"  {cli} status     what runs, what is live, the last drill");
+        if (plan.Role("monitor").FirstOrDefault() is { } monitor)
+        {
+            lines.Add($"  {cli} alarms     the monitor's alarms; dashboard at {monitor.Urls["dashboard"]}/");
+        }
+
         if (dns is not null && zone is not null)
         {
             var endpoint = System.Net.IPEndPoint.Parse(dns.Urls["dns"]);

@@ -4,8 +4,8 @@ namespace Tandem.Stack.Up;
 
 /// <summary>
 /// The built-in stack <c>tandem up</c> runs without --config: a primary origin (us-east) and a
-/// standby (us-west), an edge with the two as an origin group, and a name server whose www record
-/// fails over on the edge's origin health. Written to <c>STATE/tandem.json</c> on every run, so
+/// standby (us-west), an edge with the two as an origin group, a name server whose www record
+/// fails over on the edge's origin health, and a monitor with the default alarms. Written to <c>STATE/tandem.json</c> on every run, so
 /// its data directories (relative to that file) stay the same and data is reused.
 /// </summary>
 public static class UpTemplate
@@ -24,7 +24,7 @@ public static class UpTemplate
         ("origins.standby.server.websiteListen", 9011),
         ("dns.nodes.ns1.listen", 5353),
         ("dns.nodes.ns1.metricsListen", 5380),
-        // The monitor (issue 7) will listen on 9090: add ("monitor.listen", 9090) with its section.
+        ("monitor.nodes.mon-1.listen", 9090),
     ];
 
     /// <summary>The config text for <paramref name="siteRoot"/> with every port moved by <paramref name="portOffset"/>.</summary>
@@ -111,7 +111,14 @@ public static class UpTemplate
                   }
                 }
               },
-              // The monitor (issue 7) goes here, on 127.0.0.1:{{9090 + portOffset}}.
+              "monitor": {
+                "nodes": {
+                  "mon-1": { "listen": "127.0.0.1:{{p["monitor.nodes.mon-1.listen"]}}", "storePath": "monitor/mon-1.db" }
+                },
+                // Every 2 s rather than 10, so a drill shows on the dashboard and in the alarms quickly.
+                "scrapeIntervalMs": 2000
+                // No "alarms": the defaults, edge-5xx-rate and origin-failovers, logged by the monitor.
+              },
               "deploy": {
                 "hashCache": "deploy-hashes.tsv"
               }

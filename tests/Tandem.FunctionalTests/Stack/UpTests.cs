@@ -45,7 +45,10 @@ public sealed class UpTests
             var stack = up.ReadStack();
             Assert.Equal(up.Pid, stack.SupervisorPid);
             Assert.Equal(Path.Combine(up.StateDir, "tandem.json"), stack.ConfigPath);
-            Assert.Equal(["origin primary", "origin standby", "edge edge-1", "dns ns1"], stack.Nodes.Select(n => $"{n.Role} {n.Name}"));
+            Assert.Equal(["origin primary", "origin standby", "edge edge-1", "dns ns1", "monitor mon-1"], stack.Nodes.Select(n => $"{n.Role} {n.Name}"));
+            var alarms = await http.GetStringAsync($"http://127.0.0.1:{9090 + offset}/api/alarms");
+            Assert.Contains("\"edge-5xx-rate\"", alarms, StringComparison.Ordinal);
+            Assert.Contains("\"origin-failovers\"", alarms, StringComparison.Ordinal);
             Assert.All(stack.Nodes, n => Assert.Equal("running", n.State));
             Assert.All(stack.Nodes, n => Assert.True(ProcessSignals.Exists(n.Pid!.Value), $"{n.Name}: pid {n.Pid} is not running"));
             Assert.Equal("us-east", stack.Find("origin", "primary")!.Region);
@@ -66,7 +69,8 @@ public sealed class UpTests
             ProcessSignals.Send(first, ProcessSignals.SigKill);
             var restarted = await up.WaitForStackAsync(s => s.Find("origin", "primary") is { State: "running", Pid: { } p } && p != first, TimeSpan.FromSeconds(20), "the primary restarted");
             Assert.Equal(1, restarted.Find("origin", "primary")!.Restarts);
-            Assert.Contains("[primary] exited (signal 9); restarting in 500 ms", up.StdOut, StringComparison.Ordinal);
+            // stack.json can show the change before the supervisor's line has been read from its stdout.
+            await up.WaitForLineAsync("[primary] exited (signal 9); restarting in 500 ms", TimeSpan.FromSeconds(5));
             using (var response = await http.GetAsync(site + "?after-restart"))
             {
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -101,7 +105,8 @@ public sealed class UpTests
             Assert.Equal('T', ProcessState(standby));
             await up.WaitForStackAsync(_ => !File.Exists(NodeHold.PathFor(up.StateDir, "standby")), TimeSpan.FromSeconds(10), "the frozen hold removed");
             Assert.NotEqual('T', ProcessState(standby));
-            Assert.Contains("[standby] frozen hold expired; sent SIGCONT", up.StdOut, StringComparison.Ordinal);
+            // stack.json can show the change before the supervisor's line has been read from its stdout.
+            await up.WaitForLineAsync("[standby] frozen hold expired; sent SIGCONT", TimeSpan.FromSeconds(5));
 
             // Ctrl-C: every child gone, stack.json removed, exit 0.
             var children = released.Nodes.Select(n => n.Pid!.Value).ToList();

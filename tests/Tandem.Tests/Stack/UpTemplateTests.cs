@@ -87,7 +87,7 @@ public sealed class UpTemplateTests
         var plan = StackPlan.For(Load(7), _ => true);
 
         Assert.True(plan.RunsEveryOrigin);
-        Assert.Equal(["origin primary", "origin standby", "edge edge-1", "dns ns1"], plan.Nodes.Select(n => $"{n.Role} {n.Name}"));
+        Assert.Equal(["origin primary", "origin standby", "edge edge-1", "dns ns1", "monitor mon-1"], plan.Nodes.Select(n => $"{n.Role} {n.Name}"));
         var listeners = plan.Nodes.SelectMany(n => n.Listeners).ToDictionary(l => l.Setting, l => l.Endpoint);
         Assert.Equal(UpTemplate.DefaultPorts.Count, listeners.Count);
         foreach (var (setting, port) in UpTemplate.DefaultPorts)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Tandem.Stack.Status;
+namespace Tandem.Core.Metrics;
 
 /// <summary>One sample line of the Prometheus text format: name, labels, value.</summary>
 public sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
@@ -124,22 +124,5 @@ public static class PrometheusText
             _ => (double?)null,
         };
         return number is { } v ? new PrometheusSample(name, labels, v) : null;
-    }
-}
-
-/// <summary>The edge's traffic figures from its /metrics text.</summary>
-public static class EdgeTrafficMetrics
-{
-    public const string Requests = "tandem_edge_requests_total";
-    public const string Failovers = "tandem_edge_failovers_total";
-
-    public static EdgeTraffic FromText(string text)
-    {
-        var samples = PrometheusText.Parse(text).ToList();
-        return new EdgeTraffic(
-            (long)PrometheusText.Sum(samples, Requests),
-            (long)PrometheusText.Sum(samples, Requests, ("status", "4xx")),
-            (long)PrometheusText.Sum(samples, Requests, ("status", "5xx")),
-            (long)PrometheusText.Sum(samples, Failovers));
     }
 }

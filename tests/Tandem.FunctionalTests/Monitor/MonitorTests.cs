@@ -1,0 +1,254 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Tandem.Core.Configuration;
+using Tandem.Core.Stack;
+using Tandem.Dns;
+using Tandem.FunctionalTests.Dns;
+using Tandem.FunctionalTests.Edge;
+using Tandem.FunctionalTests.Infrastructure;
+using Tandem.Monitor;
+using Tandem.Monitor.Alarms;
+using Tandem.Monitor.Export;
+using Tandem.Monitor.Scraping;
+
+namespace Tandem.FunctionalTests.Monitor;
+
+public sealed class MonitorTests
+{
+    private static MonitorOptions Options(FailoverRig rig, string store, IReadOnlyDictionary<string, AlarmConfig> alarms) => new()
+    {
+        Name = "mon-test",
+        Listen = new IPEndPoint(IPAddress.Loopback, 0),
+        StorePath = store,
+        ScrapeInterval = TimeSpan.FromMilliseconds(500),
+        Targets =
+        [
+            new ScrapeTarget("edge", "edge-test", new Uri(rig.Edge.AdminUrl, "/metrics")),
+            new ScrapeTarget("origin", "primary", new Uri(rig.Primary.S3Url.TrimEnd('/') + "/_tandem/metrics")),
+            new ScrapeTarget("origin", "standby", new Uri(rig.Standby.S3Url.TrimEnd('/') + "/_tandem/metrics")),
+        ],
+        Alarms = [.. alarms.Select(a => new AlarmDefinition(a.Key, a.Value))],
+        OriginGroups = new Dictionary<string, IReadOnlyList<string>> { ["site"] = ["primary", "standby"] },
+        Regions = new Dictionary<string, string?> { ["primary"] = "primary", ["standby"] = "standby" },
+    };
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static string StateOf(MonitorHost host, string alarm) => host.ReadModel.Current().Alarms.Single(a => a.Name == alarm).State;
+
+    [Fact]
+    public async Task Drill_FailoverAlarm_GoesToAlarmAndBack_TheWebhookGetsExactlyThoseTwo_AndARestartKeepsTheHistory()
+    {
+        await using var rig = await FailoverRig.StartAsync();
+        await using var hook = await WebhookReceiver.StartAsync();
+        using var dir = new TempDir("tandem-monitor");
+        var alarms = new Dictionary<string, AlarmConfig>
+        {
+            ["origin-failovers"] = new()
+            {
+                Metric = "Failovers",
+                Statistic = "Sum",
+                PeriodSeconds = 10,
+                EvaluationPeriods = 1,
+                Threshold = 0,
+                Comparison = "GreaterThanThreshold",
+                TreatMissingData = "notBreaching",
+                Description = "any failover",
+                Actions = [new AlarmActionConfig { Webhook = hook.Url.ToString() }, new AlarmActionConfig { Log = true }],
+            },
+        };
+        var options = Options(rig, dir.Combine("mon.db"), alarms) with { StateDir = dir.Path };
+        var started = DateTimeOffset.UtcNow;
+
+        var monitor = await MonitorHost.StartAsync(options);
+        using var http = new HttpClient { BaseAddress = rig.Edge.HttpUrl, Timeout = TimeSpan.FromSeconds(10) };
+        using var stopLoad = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            for (var i = 0; !stopLoad.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    using var _ = await http.GetAsync(FailoverRig.UncachedPaths[i % FailoverRig.UncachedPaths.Length], stopLoad.Token);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+                {
+                }
+
+                await Task.Delay(30, CancellationToken.None);
+            }
+        });
+        try
+        {
+            // Quiet start: INSUFFICIENT_DATA -> OK is in the history but runs no action.
+            await WaitForAsync(() => StateOf(monitor, "origin-failovers") == AlarmStates.Ok, TimeSpan.FromSeconds(10), "OK after the first rounds");
+
+            new OriginFault { Status = 503, Until = DateTimeOffset.UtcNow.AddMinutes(1) }.Write(rig.Primary.DataDirectory);
+            await WaitForAsync(() => StateOf(monitor, "origin-failovers") == AlarmStates.Alarm, TimeSpan.FromSeconds(20), "ALARM after the primary failed");
+            Assert.StartsWith("Threshold Crossed: 1 out of the last 1 datapoints [", monitor.ReadModel.Current().Alarms[0].Reason);
+
+            OriginFault.Remove(rig.Primary.DataDirectory);
+            await WaitForAsync(() => StateOf(monitor, "origin-failovers") == AlarmStates.Ok, TimeSpan.FromSeconds(30), "OK after the primary was restored");
+            await WaitForAsync(() => hook.Received.Count >= 2, TimeSpan.FromSeconds(5), "two notifications");
+            await Task.Delay(1500);
+
+            var received = hook.Received.ToList();
+            Assert.Equal(2, received.Count);
+            Assert.Equal(("origin-failovers", "OK", "ALARM"), (received[0].GetProperty("alarm").GetString(), received[0].GetProperty("oldState").GetString(), received[0].GetProperty("newState").GetString()));
+            Assert.Equal(("origin-failovers", "ALARM", "OK"), (received[1].GetProperty("alarm").GetString(), received[1].GetProperty("oldState").GetString(), received[1].GetProperty("newState").GetString()));
+            Assert.True(received[0].GetProperty("values")[0].GetProperty("value").GetDouble() > 0);
+            Assert.Contains("greater than the threshold (0.0)", received[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Contains("not greater than", received[1].GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Equal(JsonValueKind.String, received[1].GetProperty("at").ValueKind);
+
+            // The dashboard's view: the edge's requests and failovers, nodes up, the group serving from the primary again.
+            var snapshot = monitor.ReadModel.Current();
+            Assert.All(snapshot.Nodes, n => Assert.True(n.Up, n.Error));
+            Assert.Contains(snapshot.Nodes, n => n.Role == "origin" && n.Name == "primary");
+            await WaitForAsync(() => monitor.ReadModel.Current().OriginGroups.Single().ServingFrom == "primary", TimeSpan.FromSeconds(10), "primary healthy again");
+            var failovers = monitor.ReadModel.Query(MonitorMetrics.Failovers, null, started, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1));
+            Assert.Contains(failovers, s => s.Node == "edge-test" && s.Labels["origin"] == "primary" && s.Points.Any(p => p.Value > 0));
+            Assert.Contains(failovers, s => s.Node is null);
+        }
+        finally
+        {
+            await stopLoad.CancelAsync();
+            await load;
+            await monitor.DisposeAsync();
+        }
+
+        // A drill's report in the state folder is listed.
+        new DrillReport { Started = started, Finished = DateTimeOffset.UtcNow, Target = rig.Edge.HttpUrl!.ToString(), Passed = true }.Write(dir.Path);
+
+        // A restart on the same store keeps the points and the alarm's state and history.
+        var before = DateTimeOffset.UtcNow;
+        await using var again = await MonitorHost.StartAsync(options);
+        var requests = again.ReadModel.Query(MonitorMetrics.Requests, "edge-test", started, before, TimeSpan.FromSeconds(1));
+        Assert.True(Assert.Single(requests).Points.Count > 10);
+        Assert.True(Assert.Single(again.ReadModel.Current().Drills).Passed);
+        var view = again.ReadModel.Current().Alarms.Single();
+        Assert.Equal((AlarmStates.Ok, true), (view.State, view.Since < before));
+        using var api = new HttpClient();
+        var answer = await api.GetFromJsonAsync<JsonElement>(new Uri(again.Url, "/api/alarms?history=true"));
+
+        // The dashboard on the same listener reads this model: the page, and the alarm in its state.
+        Assert.Contains("<html", await api.GetStringAsync(again.Url), StringComparison.OrdinalIgnoreCase);
+        var state = await api.GetFromJsonAsync<JsonElement>(new Uri(again.Url, "/api/state"));
+        Assert.Equal("origin-failovers", state.GetProperty("alarms")[0].GetProperty("name").GetString());
+        Assert.Equal(["ALARM->OK", "OK->ALARM", "INSUFFICIENT_DATA->OK"],
+            answer.GetProperty("history").EnumerateArray().Select(h => $"{h.GetProperty("oldState").GetString()}->{h.GetProperty("newState").GetString()}"));
+        Assert.Equal(2, hook.Received.Count);
+    }
+
+    [Fact]
+    public async Task EveryKindOfNode_ServesMetricsThatPromtoolAccepts()
+    {
+        await using var rig = await FailoverRig.StartAsync();
+        await using var dns = await DnsRig.StartAsync(DnsRig.ZoneJson(DnsRig.ClosedPort()));
+        using var dir = new TempDir("tandem-monitor");
+        var options = Options(rig, dir.Combine("mon.db"), MonitorConfig.DefaultAlarms) with
+        {
+            Targets = [.. Options(rig, "", MonitorConfig.DefaultAlarms).Targets, new ScrapeTarget("dns", "ns1", new Uri(dns.MetricsUrl, "/metrics"))],
+        };
+        await using var monitor = await MonitorHost.StartAsync(options);
+
+        using var http = new HttpClient();
+        foreach (var path in FailoverRig.MixedPaths)
+        {
+            (await http.GetAsync(new Uri(rig.Edge.HttpUrl!, path))).EnsureSuccessStatusCode();
+        }
+
+        await Dig.QueryAsync(dns.Endpoint, "www.example.test", "A");
+        await WaitForAsync(() => monitor.ReadModel.Current().LastScrape is not null, TimeSpan.FromSeconds(5), "a scrape round");
+
+        var pages = new Dictionary<string, Uri>
+        {
+            ["edge"] = new(rig.Edge.AdminUrl, "/metrics"),
+            ["origin"] = new(rig.Primary.S3Url.TrimEnd('/') + "/_tandem/metrics"),
+            ["dns"] = new(dns.MetricsUrl, "/metrics"),
+            ["monitor"] = new(monitor.Url, "/metrics"),
+        };
+        foreach (var (role, url) in pages)
+        {
+            var text = await http.GetStringAsync(url);
+            Assert.Contains("# TYPE tandem_", text, StringComparison.Ordinal);
+            var check = await Promtool.CheckMetricsAsync(text);
+            Assert.True(check.ExitCode == 0 && check.StdErr.Trim().Length == 0 && check.StdOut.Trim().Length == 0,
+                $"promtool check metrics on the {role}'s {url}: exit {check.ExitCode}\n{check.StdOut}\n{check.StdErr}");
+        }
+
+        var origin = await http.GetStringAsync(pages["origin"]);
+        Assert.Contains("tandem_origin_requests_total{endpoint=\"website\",status=\"2xx\"}", origin, StringComparison.Ordinal);
+        Assert.Contains("tandem_monitor_alarm_state{alarm=\"edge-5xx-rate\",state=\"OK\"}", await http.GetStringAsync(pages["monitor"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExportedPrometheusConfigAndRules_PassPromtool()
+    {
+        using var dir = new TempDir("tandem-export");
+        var config = ConfigLoader.Parse(UpTemplateConfig(), Path.Combine(dir.Path, "tandem.json")).Config;
+        var files = PrometheusExport.Write(config, dir.Path);
+
+        var rules = await Promtool.RunAsync("check", "rules", files[1]);
+        Assert.True(rules.ExitCode == 0, rules.StdOut + rules.StdErr);
+        Assert.Contains("SUCCESS: 2 rules found", rules.StdOut, StringComparison.Ordinal);
+        var check = await Promtool.RunAsync("check", "config", files[0]);
+        Assert.True(check.ExitCode == 0, check.StdOut + check.StdErr);
+        var yml = await File.ReadAllTextAsync(files[0]);
+        Assert.Contains("metrics_path: /_tandem/metrics", yml, StringComparison.Ordinal);
+        Assert.Contains("targets: ['127.0.0.1:8081']", yml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cli_MonitorRunsFromTheConfig_AlarmsListsThem_AndABadAlarmIsAClearError()
+    {
+        using var dir = new TempDir("tandem-monitor-cli");
+        var port = OriginProcess.FreePort();
+        var config = dir.Combine("tandem.json");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "origins": { "primary": { "websiteEndpoint": "http://127.0.0.1:9" } },
+              "monitor": { "nodes": { "mon-1": { "listen": "127.0.0.1:{{port}}" } }, "scrapeIntervalMs": 500 }
+            }
+            """);
+        await using (var monitor = await RoleProcess.StartAsync("monitor", "mon-1", "--config", config))
+        {
+            Assert.Contains($"monitor mon-1 ready: http http://127.0.0.1:{port}", monitor.ReadyLine, StringComparison.Ordinal);
+            Assert.True(File.Exists(dir.Combine(".tandem", "monitor", "mon-1.db")));
+            await Task.Delay(1500);
+            var alarms = await ExternalTool.RunAsync("dotnet", [OriginProcess.CliPath, "alarms", "--config", config, "--history"]);
+            Assert.True(alarms.ExitCode == 0, alarms.StdErr);
+            var lines = alarms.StdOut.Split('\n');
+            Assert.StartsWith("ALARM", lines[0], StringComparison.Ordinal);
+            Assert.Contains(lines, l => l.StartsWith("edge-5xx-rate", StringComparison.Ordinal) && l.Contains(" OK ", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("origin-failovers", StringComparison.Ordinal));
+            Assert.Contains("HISTORY", alarms.StdOut, StringComparison.Ordinal);
+        }
+
+        var export = await ExternalTool.RunAsync("dotnet", [OriginProcess.CliPath, "monitor", "--export-prometheus", dir.Combine("prom"), "--config", config]);
+        Assert.True(export.ExitCode == 0, export.StdErr);
+        Assert.True(File.Exists(dir.Combine("prom", "rules.yml")) && File.Exists(dir.Combine("prom", "prometheus.yml")));
+
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "origins": { "primary": { "websiteEndpoint": "http://127.0.0.1:9" } },
+              "monitor": { "nodes": { "mon-1": { "listen": "127.0.0.1:{{port}}" } },
+                           "alarms": { "slow-site": { "metric": "OriginLatencyP99", "threshold": 300, "comparison": "MoreThan" } } }
+            }
+            """);
+        var bad = await ExternalTool.RunAsync("dotnet", [OriginProcess.CliPath, "monitor", "mon-1", "--config", config]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("$.monitor.alarms.slow-site.comparison: must be one of GreaterThanThreshold", bad.StdErr, StringComparison.Ordinal);
+    }
+
+    private static string UpTemplateConfig() => Tandem.Stack.Up.UpTemplate.Render("/srv/site", 0);
+}

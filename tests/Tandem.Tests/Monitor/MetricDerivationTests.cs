@@ -1,0 +1,102 @@
+using Tandem.Core.Metrics;
+using Tandem.Monitor;
+using Tandem.Monitor.Scraping;
+
+namespace Tandem.Tests.Monitor;
+
+public sealed class MetricDerivationTests
+{
+    private static List<PrometheusSample> Parse(string text) => [.. PrometheusText.Parse(text)];
+
+    [Fact]
+    public void Growth_IsResetSafe_AndCountsNewSeries()
+    {
+        var before = Parse("""
+            tandem_edge_requests_total{cache="Hit",status="2xx"} 100
+            tandem_edge_requests_total{cache="Miss",status="5xx"} 40
+            """);
+        var after = Parse("""
+            tandem_edge_requests_total{cache="Hit",status="2xx"} 130
+            tandem_edge_requests_total{cache="Miss",status="5xx"} 3
+            tandem_edge_requests_total{cache="Miss",status="2xx"} 7
+            """);
+        var delta = NodeDelta.Between(before, after, 10);
+
+        // 30 more hits; the 5xx counter went down (a restart), so 3 is its growth; 7 new.
+        Assert.Equal(40, delta.Sum(MetricDerivation.EdgeRequests));
+        Assert.Equal(3, delta.Sum(MetricDerivation.EdgeRequests, s => s.Label("status") == "5xx"));
+    }
+
+    [Fact]
+    public void Edge_GivesCloudFrontsMetrics_PerEdgeAndInTotal()
+    {
+        var before = Parse("""
+            tandem_edge_requests_total{cache="Hit",status="2xx"} 0
+            tandem_edge_response_bytes_total 0
+            tandem_edge_failovers_total{origin="primary"} 0
+            """);
+        var after = Parse("""
+            tandem_edge_requests_total{cache="Hit",status="2xx"} 60
+            tandem_edge_requests_total{cache="Miss",status="2xx"} 20
+            tandem_edge_requests_total{cache="Error",status="5xx"} 15
+            tandem_edge_requests_total{cache="Error",status="4xx"} 5
+            tandem_edge_response_bytes_total 5000
+            tandem_edge_failovers_total{origin="primary"} 4
+            tandem_edge_origin_latency_seconds_bucket{origin="primary",le="0.01"} 10
+            tandem_edge_origin_latency_seconds_bucket{origin="primary",le="0.1"} 20
+            tandem_edge_origin_latency_seconds_bucket{origin="primary",le="+Inf"} 20
+            """);
+        var d = NodeDelta.Between(before, after, 10);
+        var points = MetricDerivation.Edge("edge-1", [d]).ToDictionary(p => p.Metric + p.Labels, p => p.Value);
+
+        Assert.Equal(10, points[MonitorMetrics.Requests]);
+        Assert.Equal(500, points[MonitorMetrics.BytesDownloaded]);
+        Assert.Equal(15, points[MonitorMetrics.ErrorRate5xx]);
+        Assert.Equal(5, points[MonitorMetrics.ErrorRate4xx]);
+        Assert.Equal(20, points[MonitorMetrics.TotalErrorRate]);
+        Assert.Equal(75, points[MonitorMetrics.CacheHitRate]);
+        Assert.Equal(0.4, points[MonitorMetrics.Failovers + "origin=primary"], 9);
+        Assert.Equal(10, points[MonitorMetrics.OriginLatencyP50], 9);
+        Assert.Equal(82, points[MonitorMetrics.OriginLatencyP90], 9);
+
+        // Two edges: rates add up, percentages come from the summed counts.
+        var quiet = NodeDelta.Between(before, before, 10);
+        var total = MetricDerivation.Edge(null, [d, quiet]).ToDictionary(p => p.Metric + p.Labels, p => p);
+        Assert.Null(total[MonitorMetrics.Requests].Node);
+        Assert.Equal(10, total[MonitorMetrics.Requests].Value);
+        Assert.Equal(15, total[MonitorMetrics.ErrorRate5xx].Value);
+    }
+
+    [Fact]
+    public void NoRequests_GivesNoErrorRate_RatherThanZeroOverZero()
+    {
+        var quiet = Parse("tandem_edge_requests_total{cache=\"Hit\",status=\"2xx\"} 5");
+        var points = MetricDerivation.Edge("edge-1", [NodeDelta.Between(quiet, quiet, 10)]).Select(p => p.Metric).ToList();
+        Assert.Contains(MonitorMetrics.Requests, points);
+        Assert.DoesNotContain(MonitorMetrics.ErrorRate5xx, points);
+        Assert.DoesNotContain(MonitorMetrics.OriginLatencyP50, points);
+    }
+
+    [Fact]
+    public void Quantile_InterpolatesLikeHistogramQuantile()
+    {
+        Assert.Null(MetricDerivation.Quantile(0.5, []));
+        Assert.Equal(0.05, MetricDerivation.Quantile(0.5, [(0.1, 10), (double.PositiveInfinity, 10)])!.Value, 9);
+        Assert.Equal(1, MetricDerivation.Quantile(0.99, [(0.1, 1), (1, 2), (double.PositiveInfinity, 100)]));
+    }
+
+    [Fact]
+    public void DnsAnswers_PerTarget_AndHealth_IsTheMinimumOverEdges()
+    {
+        var before = Parse("tandem_dns_answers_total{record=\"www A\",target=\"127.0.0.1\"} 10");
+        var after = Parse("""
+            tandem_dns_answers_total{record="www A",target="127.0.0.1"} 30
+            tandem_dns_answers_total{record="@ A",target="127.0.0.1"} 10
+            """);
+        var dns = Assert.Single(MetricDerivation.Dns("ns1", [NodeDelta.Between(before, after, 10)]));
+        Assert.Equal(("target=127.0.0.1", 3.0), (dns.Labels, dns.Value));
+
+        var health = MetricDerivation.Health(null, [Parse("tandem_edge_origin_healthy{origin=\"primary\"} 1"), Parse("tandem_edge_origin_healthy{origin=\"primary\"} 0")], 2);
+        Assert.Equal(0, Assert.Single(health).Value);
+    }
+}
