@@ -3,6 +3,7 @@ using System.Net;
 using Tandem.Core.Stack;
 using Tandem.FunctionalTests.Edge;
 using Tandem.FunctionalTests.Infrastructure;
+using Tandem.FunctionalTests.Monitor.Dashboard;
 using Xunit.Abstractions;
 
 namespace Tandem.FunctionalTests.Stack;
@@ -11,7 +12,8 @@ namespace Tandem.FunctionalTests.Stack;
 /// The README's tour, run as a user runs it: `./tandem up SITE` through the checkout's wrapper
 /// (the published, self-contained CLI), a page changed and deployed without --config, every
 /// drill scenario against the running stack with zero visitor-visible errors and a recovery in
-/// each, `./tandem status` all well, and Ctrl-C.
+/// each, `./tandem status` all well, the monitor's dashboard showing the standby serving while a
+/// drill freezes the primary, and Ctrl-C.
 /// </summary>
 [Collection(EdgeLoadCollection.Name)]
 public sealed class EndToEndTests(ITestOutputHelper output)
@@ -73,6 +75,29 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             Assert.Contains("in sync", status.StdOut, StringComparison.Ordinal);
             Assert.Contains("passed", status.StdOut, StringComparison.Ordinal);
             Assert.Contains(marker, await http.GetStringAsync(edge), StringComparison.Ordinal);
+
+            // The monitor's dashboard, in headless Chromium, while a drill freezes the primary:
+            // charts with data, the standby shown serving during the outage, the primary after.
+            var chromium = new Chromium();
+            await chromium.InitializeAsync();
+            try
+            {
+                await using var page = await DashboardPage.OpenAsync(chromium.Browser, new Uri($"http://127.0.0.1:{9090 + offset}/"));
+                await page.WaitForChartsAsync(2, TimeSpan.FromSeconds(30));
+                await page.WaitForServingAsync("primary", TimeSpan.FromSeconds(30));
+                var freeze = TandemAsync(dir.Path, TimeSpan.FromMinutes(2), "drill", "freeze", "--outage", "8");
+                var shown = await page.WaitForServingAsync("standby", TimeSpan.FromSeconds(40));
+                output.WriteLine($"dashboard showed the standby serving {shown.TotalSeconds:0.0} s after the freeze drill started");
+                var frozen = await freeze;
+                Assert.True(frozen.ExitCode == 0, "freeze drill:\n" + frozen.StdOut + frozen.StdErr);
+                await page.WaitForServingAsync("primary", TimeSpan.FromSeconds(30));
+                Assert.Empty(page.ConsoleErrors);
+                Assert.Empty(page.FailedRequests);
+            }
+            finally
+            {
+                await chromium.DisposeAsync();
+            }
 
             up.Signal(ProcessSignals.SigInt);
             Assert.Equal(0, await up.WaitForExitAsync(TimeSpan.FromSeconds(30)));
