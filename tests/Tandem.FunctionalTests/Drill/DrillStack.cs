@@ -104,6 +104,9 @@ public sealed class DrillStack : IAsyncLifetime
         _supervisor = SuperviseAsync(_stopSupervisor.Token);
     }
 
+    /// <summary>A listener's port: primary-s3, primary-web, standby-s3, standby-web, edge-http, edge-admin, dns, dns-metrics.</summary>
+    public int Port(string listener) => _ports[listener];
+
     /// <summary>The process id of a node now (a restarted origin has a new one).</summary>
     public int Pid(string name) => _nodes[name].Id;
 

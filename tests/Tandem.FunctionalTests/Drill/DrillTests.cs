@@ -1,6 +1,12 @@
 using System.Diagnostics;
+using System.Net;
+using Tandem.Core.Configuration;
 using Tandem.Core.Stack;
 using Tandem.FunctionalTests.Infrastructure;
+using Tandem.FunctionalTests.Monitor;
+using Tandem.Monitor;
+using Tandem.Monitor.Alarms;
+using Tandem.Monitor.Scraping;
 
 namespace Tandem.FunctionalTests.Drill;
 
@@ -39,6 +45,61 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
 
         Assert.Equal(websiteBefore, await stack.PrimaryWebsiteAsync());
         AssertNoFaultLeft();
+    }
+
+    [Fact]
+    public async Task Drill5xx_WithAMonitor_FailoverAlarmGoesToAlarmAndBack_WebhookGetsExactlyThoseTwo()
+    {
+        await using var hook = await WebhookReceiver.StartAsync();
+        using var dir = new TempDir("tandem-drill-monitor");
+        var alarm = new AlarmConfig
+        {
+            Metric = MonitorMetrics.Failovers,
+            Statistic = "Sum",
+            PeriodSeconds = 10,
+            EvaluationPeriods = 1,
+            Threshold = 0,
+            Comparison = "GreaterThanThreshold",
+            TreatMissingData = "notBreaching",
+            Actions = [new AlarmActionConfig { Webhook = hook.Url.ToString() }],
+        };
+        await using var monitor = await MonitorHost.StartAsync(new MonitorOptions
+        {
+            Name = "mon-drill",
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            StorePath = dir.Combine("mon.db"),
+            ScrapeInterval = TimeSpan.FromMilliseconds(500),
+            Targets =
+            [
+                new ScrapeTarget("edge", "edge-1", new Uri($"http://127.0.0.1:{stack.Port("edge-admin")}/metrics")),
+                new ScrapeTarget("origin", "primary", new Uri($"http://127.0.0.1:{stack.Port("primary-s3")}/_tandem/metrics")),
+                new ScrapeTarget("origin", "standby", new Uri($"http://127.0.0.1:{stack.Port("standby-s3")}/_tandem/metrics")),
+            ],
+            Alarms = [new AlarmDefinition("origin-failovers", alarm)],
+            OriginGroups = new Dictionary<string, IReadOnlyList<string>> { ["site"] = ["primary", "standby"] },
+        });
+        string State() => monitor.ReadModel.Current().Alarms.Single().State;
+        await WaitAsync(() => State() == AlarmStates.Ok, TimeSpan.FromSeconds(15), "the alarm OK before the drill");
+
+        var run = await stack.Tandem(TimeSpan.FromMinutes(2), "drill", "5xx", "--outage", "3", "--state-dir", stack.StateDir);
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        await WaitAsync(() => !hook.Received.IsEmpty, TimeSpan.FromSeconds(15), "the ALARM notification");
+        await WaitAsync(() => State() == AlarmStates.Ok, TimeSpan.FromSeconds(40), "the alarm OK again after the drill");
+        await WaitAsync(() => hook.Received.Count >= 2, TimeSpan.FromSeconds(5), "the OK notification");
+        await Task.Delay(1500);
+
+        var received = hook.Received.Select(n => $"{n.GetProperty("alarm").GetString()}: {n.GetProperty("oldState").GetString()}->{n.GetProperty("newState").GetString()}").ToList();
+        Assert.Equal(["origin-failovers: OK->ALARM", "origin-failovers: ALARM->OK"], received);
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
     }
 
     [Fact]
