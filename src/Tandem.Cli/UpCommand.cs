@@ -33,12 +33,12 @@ internal static class UpCommand
     {
         var command = new Command("up", """
             Run a whole Tandem stack on this machine: a primary origin (region us-east) and a standby
-            (us-west), an edge with the two as an origin group, and a name server; set up the buckets,
+            (us-west), an edge with the two as an origin group, a name server and a monitor; set up the buckets,
             deploy the site through the edge, print the URLs, and keep every node running.
 
             Ports (built-in stack): edge HTTP 8080, HTTPS 8443 (self-signed certificate in
             STATE/tls/), admin 8081; primary S3 9000, website 9001; standby S3 9010, website 9011;
-            DNS 5353 (metrics 5380); monitor 9090 when it arrives. --port-offset N moves them all.
+            DNS 5353 (metrics 5380); monitor (dashboard) 9090. --port-offset N moves them all.
             A busy port is refused up front, naming it and the setting (exit 3).
 
             State (--state-dir, default .tandem): tandem.json (rewritten on every run; copy it and
