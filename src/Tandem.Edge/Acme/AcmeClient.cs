@@ -135,17 +135,20 @@ public sealed class AcmeClient
         }
 
         order = await PollAsync(orderUrl, "order", s => s is "ready" or "valid", ct);
-        using var certificateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        if (order.GetProperty("status").GetString() == "ready")
+        if (order.GetProperty("status").GetString() == "valid")
         {
-            var csr = BuildCsr(names, certificateKey);
-            var payload = new JsonObject { ["csr"] = Base64Url.Encode(csr) }.ToJsonString();
-            using (await PostAsync(order.GetProperty("finalize").GetString()!, payload, useKid: true, "finalize failed", ct))
-            {
-            }
-
-            order = await PollAsync(orderUrl, "order", s => s == "valid", ct);
+            // A reused order finalised before: its certificate is for a key we do not have.
+            throw new AcmeProblemException($"the order is already valid, finalised with another key ({orderUrl})", url: orderUrl);
         }
+
+        using var certificateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = BuildCsr(names, certificateKey);
+        var payload = new JsonObject { ["csr"] = Base64Url.Encode(csr) }.ToJsonString();
+        using (await PostAsync(order.GetProperty("finalize").GetString()!, payload, useKid: true, "finalize failed", ct))
+        {
+        }
+
+        order = await PollAsync(orderUrl, "order", s => s == "valid", ct);
 
         var certificateUrl = order.TryGetProperty("certificate", out var c) ? c.GetString()! : throw new AcmeProblemException($"valid order has no certificate URL ({orderUrl})");
         using var certificate = await PostAsync(certificateUrl, null, useKid: true, "certificate download failed", ct, accept: "application/pem-certificate-chain");

@@ -143,7 +143,22 @@ public sealed class AcmeTests
 
         public Uri ManagementUrl(string path) => new($"https://127.0.0.1:{_managementPort}/{path}");
 
+        /// <summary>Starts Pebble, trying again on new ports if another process took one of the free ports first.</summary>
         public static async Task<Pebble> StartAsync(int httpPort)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await StartOnceAsync(httpPort);
+                }
+                catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.Ordinal))
+                {
+                }
+            }
+        }
+
+        private static async Task<Pebble> StartOnceAsync(int httpPort)
         {
             var dir = new TempDir("tandem-pebble");
             var tls = SelfSignedCertificate.Write(dir.Combine("cert.pem"), dir.Combine("key.pem"), ["127.0.0.1", "localhost"], TimeSpan.FromDays(1));
@@ -210,6 +225,7 @@ public sealed class AcmeTests
             {
                 if (_process.HasExited)
                 {
+                    _process.WaitForExit(); // drains the redirected output into _output
                     throw new InvalidOperationException($"pebble exited with {_process.ExitCode}:\n{_output}");
                 }
 

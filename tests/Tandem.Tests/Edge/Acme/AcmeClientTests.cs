@@ -103,6 +103,27 @@ public sealed class AcmeClientTests
     }
 
     [Fact]
+    public async Task ObtainCertificate_OrderAlreadyValid_IsRefusedRatherThanReturningACertificateForAnotherKey()
+    {
+        const string Order = """{"status":"valid","identifiers":[{"type":"dns","value":"a.test"}],"authorizations":[],"finalize":"https://acme.test/order/1/finalize","certificate":"https://acme.test/cert/1"}""";
+        var server = new ScriptedServer(request => request.Method == HttpMethod.Get
+            ? Json(HttpStatusCode.OK, Directory)
+            : WithNonce(request.RequestUri!.AbsolutePath switch
+            {
+                "/nonce" => new HttpResponseMessage(HttpStatusCode.OK),
+                "/acct" => Created("https://acme.test/acct/1", "{}"),
+                "/order" => Created("https://acme.test/order/1", Order),
+                _ => Json(HttpStatusCode.OK, Order),
+            }, "n"));
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var client = new AcmeClient(new HttpClient(server), new Uri("https://acme.test/dir"), key);
+
+        var problem = await Assert.ThrowsAsync<AcmeProblemException>(() => client.ObtainCertificateAsync(["a.test"], new Http01Challenges()));
+        Assert.Contains("already valid", problem.Message);
+        Assert.Equal("https://acme.test/order/1", problem.Url);
+    }
+
+    [Fact]
     public void BuildCsr_DnsAndIpNames_AreInTheSanAndTheSignatureHolds()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
