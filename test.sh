@@ -6,8 +6,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Real clients the functional tests drive, from Debian's packages (prometheus: its promtool checks every /metrics).
-packages=(awscli rclone s3cmd curl dnsutils chromium prometheus)
+# Real clients the functional tests drive, from Debian's packages (prometheus: its promtool checks every /metrics;
+# pebble: the ACME test server the ACME client is tested against).
+packages=(awscli rclone s3cmd curl dnsutils chromium prometheus pebble)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
