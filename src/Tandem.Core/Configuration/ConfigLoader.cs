@@ -67,7 +67,7 @@ public static class ConfigLoader
 
         if (config is not null)
         {
-            errors.AddRange(ConfigValidator.Validate(config));
+            errors.AddRange(ConfigValidator.Validate(config, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))));
         }
 
         if (errors.Count > 0)

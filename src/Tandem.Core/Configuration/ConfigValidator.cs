@@ -7,7 +7,8 @@ namespace Tandem.Core.Configuration;
 public static partial class ConfigValidator
 {
     /// <summary>Returns every error in <paramref name="config"/>; empty when it is usable.</summary>
-    public static IReadOnlyList<ConfigError> Validate(TandemConfig config)
+    /// <param name="baseDirectory">Folder relative paths are resolved against (the config's); files are only checked when given.</param>
+    public static IReadOnlyList<ConfigError> Validate(TandemConfig config, string? baseDirectory = null)
     {
         var errors = new List<ConfigError>();
         ValidateSite(config.Site, errors);
@@ -95,6 +96,10 @@ public static partial class ConfigValidator
         foreach (var (name, edge) in config.Edges)
         {
             ValidateEdge(name, edge, listeners, errors);
+            if (edge.Acme is { } acme)
+            {
+                ValidateAcme($"$.edges.{name}", edge, acme, baseDirectory, errors);
+            }
         }
 
         return errors;
@@ -265,9 +270,9 @@ public static partial class ConfigValidator
         if (edge.HttpsListen is not null)
         {
             CheckListen(edge.HttpsListen, $"{at}.httpsListen", listeners, errors);
-            if (edge.Tls is null)
+            if (edge.Tls is null && edge.Acme is null)
             {
-                errors.Add(new ConfigError($"{at}.tls", "httpsListen needs tls with certificateFile and keyFile (PEM)"));
+                errors.Add(new ConfigError($"{at}.tls", "httpsListen needs tls with certificateFile and keyFile (PEM), or acme to obtain them"));
             }
         }
 
@@ -302,6 +307,75 @@ public static partial class ConfigValidator
         if (c.ErrorTtl < 0 || c.CollapseWaitMs <= 0)
         {
             errors.Add(new ConfigError($"{at}.cache", "errorTtl cannot be negative and collapseWaitMs must be positive"));
+        }
+    }
+
+    private static void ValidateAcme(string edgeAt, EdgeConfig edge, AcmeConfig acme, string? baseDirectory, List<ConfigError> errors)
+    {
+        var at = edgeAt + ".acme";
+        if (acme.DirectoryUrl is null)
+        {
+            errors.Add(new ConfigError($"{at}.directory", $"'{acme.Directory}' is not an ACME directory; give its https URL such as \"{AcmeConfig.LetsEncrypt}\", or \"letsencrypt\" / \"letsencrypt-staging\""));
+        }
+
+        if (acme.Names.Count == 0)
+        {
+            errors.Add(new ConfigError($"{at}.names", "is empty; list the names the certificate covers, such as [\"www.example.com\"]"));
+        }
+
+        for (var i = 0; i < acme.Names.Count; i++)
+        {
+            var n = acme.Names[i];
+            if (!IPAddress.TryParse(n, out _) && (n is null || Uri.CheckHostName(n) != UriHostNameType.Dns || n.EndsWith('.')))
+            {
+                errors.Add(new ConfigError($"{at}.names[{i}]", $"'{n}' is not a DNS name such as \"www.example.com\" or an IP address"));
+            }
+        }
+
+        if (acme.Contact is { } contact && !contact.StartsWith("mailto:", StringComparison.Ordinal))
+        {
+            errors.Add(new ConfigError($"{at}.contact", $"'{contact}' must be a mailto: URL such as \"mailto:ops@example.org\""));
+        }
+
+        if (acme.RenewBeforeFraction is <= 0 or >= 1 || double.IsNaN(acme.RenewBeforeFraction))
+        {
+            errors.Add(new ConfigError($"{at}.renewBeforeFraction", "must be between 0 and 1 (exclusive), such as 0.3333 to renew with a third of the lifetime left"));
+        }
+
+        if (acme.DataDir is { Length: 0 })
+        {
+            errors.Add(new ConfigError($"{at}.dataDir", "is empty; remove the setting or name a folder such as \".tandem/acme\""));
+        }
+
+        if (acme.CaRoot is { } caRoot && baseDirectory is not null)
+        {
+            var file = caRoot.Length == 0 ? "" : Path.GetFullPath(caRoot, baseDirectory);
+            try
+            {
+                if (file.Length == 0 || !File.ReadAllText(file).Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+                {
+                    errors.Add(new ConfigError($"{at}.caRoot", $"'{caRoot}' holds no PEM certificate; name the PEM file of the root that signed the directory's HTTPS certificate, or remove the setting"));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                errors.Add(new ConfigError($"{at}.caRoot", $"cannot read '{file}': {ex.Message}; name a readable PEM file relative to the config, or remove the setting"));
+            }
+        }
+
+        if (edge.HttpsListen is null)
+        {
+            errors.Add(new ConfigError($"{edgeAt}.httpsListen", "acme obtains a certificate for HTTPS; add httpsListen such as \"0.0.0.0:443\""));
+        }
+
+        if (edge.HttpListen is null)
+        {
+            errors.Add(new ConfigError($"{edgeAt}.httpListen", "acme answers the CA's HTTP-01 challenge on port 80; add httpListen such as \"0.0.0.0:80\""));
+        }
+
+        if (edge.Tls is not null)
+        {
+            errors.Add(new ConfigError($"{edgeAt}.tls", "acme writes the certificate and key itself (to acme.dataDir); remove tls, or remove acme to use your own files"));
         }
     }
 

@@ -165,6 +165,44 @@ public sealed record EdgeConfig
     /// manifest), relative to the config file. Default ".tandem/edges/NAME".
     /// </summary>
     public string? StateDir { get; init; }
+
+    /// <summary>Obtain and renew the HTTPS certificate over ACME (HTTP-01 on httpListen) instead of tls files. Default none.</summary>
+    public AcmeConfig? Acme { get; init; }
+}
+
+/// <summary>An ACME certificate authority the edge gets its certificate from.</summary>
+public sealed record AcmeConfig
+{
+    public const string LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory";
+
+    public const string LetsEncryptStaging = "https://acme-staging-v02.api.letsencrypt.org/directory";
+
+    /// <summary>Directory URL, or "letsencrypt" / "letsencrypt-staging". Required.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>Account contact such as "mailto:ops@example.org". Optional.</summary>
+    public string? Contact { get; init; }
+
+    /// <summary>DNS names (or IP addresses) the certificate covers. Required, non-empty.</summary>
+    public List<string> Names { get; init; } = [];
+
+    /// <summary>PEM file with a root to trust for the directory's HTTPS (a private CA); relative to the config. Optional.</summary>
+    public string? CaRoot { get; init; }
+
+    /// <summary>Folder for the account key, certificate and key. Default the edge's stateDir + "/acme".</summary>
+    public string? DataDir { get; init; }
+
+    /// <summary>Renew when this fraction of the certificate's lifetime is left. Default 0.3333.</summary>
+    public double RenewBeforeFraction { get; init; } = 0.3333;
+
+    /// <summary>The directory URL with the well-known names mapped; null when it is not an absolute http(s) URL.</summary>
+    public Uri? DirectoryUrl => Directory switch
+    {
+        "letsencrypt" => new Uri(LetsEncrypt),
+        "letsencrypt-staging" => new Uri(LetsEncryptStaging),
+        { } d when Uri.TryCreate(d, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp) => u,
+        _ => null,
+    };
 }
 
 /// <summary>A secret named by environment variable or file, never written in the config.</summary>
