@@ -21,8 +21,13 @@ public sealed class CertificateStore : IDisposable
     private (DateTime Cert, DateTime Key, long CertLength, long KeyLength) _stamp;
     private long _nextCheckTicks;
 
-    /// <summary>Loads the files; throws <see cref="CertificateException"/> naming the file when they are unusable.</summary>
-    public CertificateStore(string certificateFile, string keyFile, TimeProvider? time = null, TimeSpan? checkEvery = null, Action<string>? onError = null)
+    /// <summary>
+    /// Loads the files; throws <see cref="CertificateException"/> naming the file when they are
+    /// unusable, unless <paramref name="temporary"/> is given: then that certificate serves
+    /// (reported through <paramref name="onError"/>) until the files load, as while an ACME
+    /// client obtains the first certificate.
+    /// </summary>
+    public CertificateStore(string certificateFile, string keyFile, TimeProvider? time = null, TimeSpan? checkEvery = null, Action<string>? onError = null, Func<X509Certificate2>? temporary = null)
     {
         _certificateFile = certificateFile;
         _keyFile = keyFile;
@@ -30,9 +35,22 @@ public sealed class CertificateStore : IDisposable
         _checkEvery = checkEvery ?? TimeSpan.FromSeconds(2);
         _onError = onError;
         _stamp = Stamp();
-        _current = Load();
+        try
+        {
+            _current = Load();
+        }
+        catch (CertificateException ex) when (temporary is not null)
+        {
+            _current = temporary();
+            IsTemporary = true;
+            onError?.Invoke(ex.Message + "; serving a temporary self-signed certificate until it loads");
+        }
+
         _nextCheckTicks = _time.GetTimestamp() + (long)(_checkEvery.TotalSeconds * _time.TimestampFrequency);
     }
+
+    /// <summary>True while the temporary certificate serves because the files did not load yet.</summary>
+    public bool IsTemporary { get; private set; }
 
     /// <summary>Times a changed certificate was loaded.</summary>
     public int Reloads { get; private set; }
@@ -84,6 +102,7 @@ public sealed class CertificateStore : IDisposable
                 var old = Interlocked.Exchange(ref _current, next);
                 _stamp = stamp;
                 Reloads++;
+                IsTemporary = false;
 
                 // Handshakes in flight may still hold the old one; let the GC finalise it.
                 GC.KeepAlive(old);
@@ -136,10 +155,28 @@ public sealed class CertificateException(string message) : Exception(message);
 /// <summary>Makes self-signed certificates (for `tandem up` and for tests).</summary>
 public static class SelfSignedCertificate
 {
+    /// <summary>A self-signed ECDSA certificate for <paramref name="names"/>, held in memory only, with a key SslStream can use.</summary>
+    public static X509Certificate2 Create(IEnumerable<string> names, TimeSpan lifetime)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var cert = Build(key, names, lifetime);
+        return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
+    }
+
     /// <summary>Writes a self-signed ECDSA certificate for <paramref name="names"/> as two PEM files (the key owner-only).</summary>
     public static X509Certificate2 Write(string certificateFile, string keyFile, IEnumerable<string> names, TimeSpan lifetime)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var cert = Build(key, names, lifetime);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(certificateFile))!);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyFile))!);
+        WriteAtomically(keyFile, key.ExportPkcs8PrivateKeyPem(), ownerOnly: true);
+        WriteAtomically(certificateFile, cert.ExportCertificatePem(), ownerOnly: false);
+        return cert;
+    }
+
+    private static X509Certificate2 Build(ECDsa key, IEnumerable<string> names, TimeSpan lifetime)
+    {
         var list = names.ToList();
         var request = new CertificateRequest($"CN={list[0]}", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
@@ -159,12 +196,7 @@ public static class SelfSignedCertificate
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         var now = DateTimeOffset.UtcNow;
-        var cert = request.CreateSelfSigned(now.AddMinutes(-5), now.Add(lifetime));
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(certificateFile))!);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyFile))!);
-        WriteAtomically(keyFile, key.ExportPkcs8PrivateKeyPem(), ownerOnly: true);
-        WriteAtomically(certificateFile, cert.ExportCertificatePem(), ownerOnly: false);
-        return cert;
+        return request.CreateSelfSigned(now.AddMinutes(-5), now.Add(lifetime));
     }
 
     private static void WriteAtomically(string path, string text, bool ownerOnly)
