@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tandem.Core.Hosting;
 using Tandem.Core.Metrics;
+using Tandem.Edge.Acme;
 using Tandem.Edge.Admin;
 using Tandem.Edge.Caching;
 using Tandem.Edge.Origins;
@@ -80,7 +81,15 @@ public sealed class EdgeHost : IAsyncDisposable
         var logger = web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tandem.Edge");
         if (options.HttpsListen is not null)
         {
-            certificates = new CertificateStore(options.CertificateFile!, options.KeyFile!, time, onError: p => EdgeLog.CertificateProblem(logger, p));
+            // With ACME the files may not exist yet: a self-signed certificate for the names
+            // serves until the renewer has written the first one.
+            Func<System.Security.Cryptography.X509Certificates.X509Certificate2>? temporary = options.Acme is { } a
+                ? () => SelfSignedCertificate.Create(a.Names, TimeSpan.FromDays(7))
+                : null;
+            certificates = new CertificateStore(options.CertificateFile!, options.KeyFile!, time, onError: p => EdgeLog.CertificateProblem(logger, p), temporary: temporary);
+            var served = certificates;
+            meter.CreateObservableGauge("tandem_edge_certificate_expiry_seconds", () => ExpirySeconds(served, time),
+                description: "Seconds until the served HTTPS certificate's notAfter, by name it covers.");
         }
 
         var catalog = OriginCatalog.FromConfig(
@@ -100,6 +109,20 @@ public sealed class EdgeHost : IAsyncDisposable
             () => releaseState.Live is { } live ? [new Measurement<int>(1, new KeyValuePair<string, object?>("release", live.View.Id))] : Array.Empty<Measurement<int>>(),
             description: "1 for the release this edge serves (label release); no series before the first release.");
         var handler = new EdgeHandler(options, behaviors, cache, collapser, fetcher, metrics, accessLog, time, logger, releaseState);
+        AcmeRenewer? renewer = null;
+        if (options.Acme is { } acme)
+        {
+            // The CA's HTTP-01 check is answered ahead of everything else: neither the redirect
+            // to HTTPS nor the cache may catch /.well-known/acme-challenge/.
+            var challenges = new Http01Challenges();
+            web.MapWhen(c => c.Request.Path.StartsWithSegments(Http01Challenges.PathPrefix.TrimEnd('/')), branch =>
+            {
+                branch.UseRouting();
+                branch.UseEndpoints(e => e.MapAcmeChallenges(challenges));
+            });
+            renewer = new AcmeRenewer(acme, challenges, meter, time, logger);
+        }
+
         web.Run(handler.HandleAsync);
 
         // Only origins some behavior uses are probed.
@@ -108,6 +131,11 @@ public sealed class EdgeHost : IAsyncDisposable
 
         var admin = KestrelApps.Create(logging, kestrel => kestrel.Listen(options.AdminListen));
         new AdminApi(options.Name, options.AdminToken, cache, used, exporter, logger, releases).Map(admin);
+
+        if (renewer is not null)
+        {
+            owned.Add(renewer);
+        }
 
         owned.Add(releases);
         owned.Add(prober);
@@ -137,12 +165,22 @@ public sealed class EdgeHost : IAsyncDisposable
         }
 
         prober.Start();
+        renewer?.Start();
         var addresses = KestrelApps.BoundUrls(web).ToList();
         host.HttpUrl = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttp);
         host.HttpsUrl = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps);
         handler.HttpsPort = host.HttpsUrl?.Port;
         host.AdminUrl = KestrelApps.BoundUrls(admin).First();
         return host;
+    }
+
+    private static List<Measurement<double>> ExpirySeconds(CertificateStore store, TimeProvider time)
+    {
+        var certificate = store.Current;
+        var seconds = (certificate.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime).TotalSeconds;
+        var san = certificate.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        var names = san is null ? [certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false)] : san.EnumerateDnsNames().Concat(san.EnumerateIPAddresses().Select(ip => ip.ToString())).ToList();
+        return names.Select(n => new Measurement<double>(seconds, new KeyValuePair<string, object?>("name", n))).ToList();
     }
 
     /// <summary>Completes when the visitor listener is told to stop (Ctrl-C, SIGTERM).</summary>

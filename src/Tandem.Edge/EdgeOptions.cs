@@ -42,6 +42,9 @@ public sealed class EdgeOptions
     /// <summary>site.indexDocument: what a website endpoint serves for "/dir/". Default "index.html".</summary>
     public string IndexDocument { get; init; } = "index.html";
 
+    /// <summary>When set, the edge obtains and renews its certificate (CertificateFile, KeyFile) over ACME.</summary>
+    public EdgeAcmeOptions? Acme { get; init; }
+
     /// <summary>Origins by name, as the config describes them.</summary>
     public required IReadOnlyDictionary<string, OriginConfig> Origins { get; init; }
 
@@ -56,22 +59,58 @@ public sealed class EdgeOptions
 
         var at = $"$.edges.{name}";
         IPEndPoint? Listen(string? value) => value is not null && ListenAddress.TryParse(value, out var ep, out _) ? ep : null;
+        var stateDir = loaded.ResolvePath(edge.StateDir ?? Path.Combine(".tandem", "edges", name));
+        var acme = edge.Acme is { } a
+            ? new EdgeAcmeOptions
+            {
+                DirectoryUrl = a.DirectoryUrl!,
+                Contact = a.Contact is { } contact ? [contact] : [],
+                Names = a.Names,
+                CaRootFile = a.CaRoot is { } root ? loaded.ResolvePath(root) : null,
+                DataDir = a.DataDir is { } data ? loaded.ResolvePath(data) : Path.Combine(stateDir, "acme"),
+                RenewBeforeFraction = a.RenewBeforeFraction,
+            }
+            : null;
         return new EdgeOptions
         {
             Name = name,
             HttpListen = Listen(edge.HttpListen),
             HttpsListen = Listen(edge.HttpsListen),
             AdminListen = Listen(edge.AdminListen)!,
-            CertificateFile = edge.Tls is { } tls ? loaded.ResolvePath(tls.CertificateFile) : null,
-            KeyFile = edge.Tls is { } tls2 ? loaded.ResolvePath(tls2.KeyFile) : null,
+            CertificateFile = acme?.CertificateFile ?? (edge.Tls is { } tls ? loaded.ResolvePath(tls.CertificateFile) : null),
+            KeyFile = acme?.KeyFile ?? (edge.Tls is { } tls2 ? loaded.ResolvePath(tls2.KeyFile) : null),
             RedirectHttpToHttps = edge.RedirectHttpToHttps,
             AdminToken = SecretResolver.Resolve(edge.AdminToken, at + ".adminToken", loaded.ResolvePath),
             Cache = edge.Cache,
             AccessLog = edge.AccessLog is null or "stdout" ? edge.AccessLog : loaded.ResolvePath(edge.AccessLog),
             Distribution = config.Distribution,
-            StateDir = loaded.ResolvePath(edge.StateDir ?? Path.Combine(".tandem", "edges", name)),
+            StateDir = stateDir,
+            Acme = acme,
             IndexDocument = config.Site.IndexDocument,
             Origins = config.Origins,
         };
     }
+}
+
+/// <summary>edges.NAME.acme, resolved: where to get the certificate and where to keep it.</summary>
+public sealed class EdgeAcmeOptions
+{
+    public required Uri DirectoryUrl { get; init; }
+
+    public IReadOnlyList<string> Contact { get; init; } = [];
+
+    /// <summary>Names the certificate covers; the first is its subject.</summary>
+    public required IReadOnlyList<string> Names { get; init; }
+
+    /// <summary>PEM root trusted for the directory's HTTPS, besides the system's; null for the system's only.</summary>
+    public string? CaRootFile { get; init; }
+
+    /// <summary>Account key and URL, certificate chain (cert.pem) and key (key.pem).</summary>
+    public required string DataDir { get; init; }
+
+    public double RenewBeforeFraction { get; init; } = 0.3333;
+
+    public string CertificateFile => Path.Combine(DataDir, "cert.pem");
+
+    public string KeyFile => Path.Combine(DataDir, "key.pem");
 }
