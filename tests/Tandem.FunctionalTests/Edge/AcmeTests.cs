@@ -25,7 +25,7 @@ public sealed class AcmeTests
     {
         var challenges = new Http01Challenges();
         await using var responder = await ChallengeResponder.StartAsync(app => app.MapAcmeChallenges(challenges));
-        using var pebble = await Pebble.StartAsync(responder.Port);
+        using var pebble = await PebbleServer.StartAsync(responder.Port);
         using var dir = new TempDir("tandem-acme");
         var store = new AcmeAccountStore(dir.Combine("acme"));
 
@@ -80,7 +80,7 @@ public sealed class AcmeTests
     {
         await using var responder = await ChallengeResponder.StartAsync(app =>
             app.MapGet(Http01Challenges.PathPrefix + "{token}", (string token) => Results.Text("garbage", "application/octet-stream")));
-        using var pebble = await Pebble.StartAsync(responder.Port);
+        using var pebble = await PebbleServer.StartAsync(responder.Port);
         using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var client = new AcmeClient(pebble.Http, pebble.DirectoryUrl, key, new AcmeClientOptions { PollInterval = TimeSpan.FromMilliseconds(200), PollTimeout = TimeSpan.FromSeconds(20) });
 
@@ -115,166 +115,5 @@ public sealed class AcmeTests
         }
 
         public async ValueTask DisposeAsync() => await app.DisposeAsync();
-    }
-
-    /// <summary>Pebble on free loopback ports with a TLS certificate made here; its VA checks HTTP-01 on <c>httpPort</c>.</summary>
-    private sealed class Pebble : IDisposable
-    {
-        private readonly Process _process;
-        private readonly TempDir _dir;
-        private readonly StringBuilder _output = new();
-        private readonly X509Certificate2 _tlsCertificate;
-        private readonly int _managementPort;
-
-        private Pebble(Process process, TempDir dir, X509Certificate2 tlsCertificate, int acmePort, int managementPort)
-        {
-            _process = process;
-            _dir = dir;
-            _tlsCertificate = tlsCertificate;
-            _managementPort = managementPort;
-            DirectoryUrl = new Uri($"https://127.0.0.1:{acmePort}/dir");
-            Http = AcmeClient.CreateHttpClient(tlsCertificate, TimeSpan.FromSeconds(15));
-        }
-
-        public Uri DirectoryUrl { get; }
-
-        /// <summary>Trusts Pebble's HTTPS certificate only (ACME and management API).</summary>
-        public HttpClient Http { get; }
-
-        public Uri ManagementUrl(string path) => new($"https://127.0.0.1:{_managementPort}/{path}");
-
-        /// <summary>Starts Pebble, trying again on new ports if another process took one of the free ports first.</summary>
-        public static async Task<Pebble> StartAsync(int httpPort)
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    return await StartOnceAsync(httpPort);
-                }
-                catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.Ordinal))
-                {
-                }
-            }
-        }
-
-        private static async Task<Pebble> StartOnceAsync(int httpPort)
-        {
-            var dir = new TempDir("tandem-pebble");
-            var tls = SelfSignedCertificate.Write(dir.Combine("cert.pem"), dir.Combine("key.pem"), ["127.0.0.1", "localhost"], TimeSpan.FromDays(1));
-            int acmePort = FreePort(), managementPort = FreePort(), tlsPort = FreePort();
-            var config = new JsonObject
-            {
-                ["pebble"] = new JsonObject
-                {
-                    ["listenAddress"] = $"127.0.0.1:{acmePort}",
-                    ["managementListenAddress"] = $"127.0.0.1:{managementPort}",
-                    ["certificate"] = dir.Combine("cert.pem"),
-                    ["privateKey"] = dir.Combine("key.pem"),
-                    ["httpPort"] = httpPort,
-                    ["tlsPort"] = tlsPort,
-                    ["ocspResponderURL"] = "",
-                    ["externalAccountBindingRequired"] = false,
-                },
-            };
-            File.WriteAllText(dir.Combine("pebble-config.json"), config.ToJsonString());
-            var psi = new ProcessStartInfo(ExternalTool.Find("pebble"))
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                WorkingDirectory = dir.Path,
-            };
-            psi.ArgumentList.Add("-config");
-            psi.ArgumentList.Add(dir.Combine("pebble-config.json"));
-            psi.Environment["PEBBLE_VA_NOSLEEP"] = "1";
-            psi.Environment["PEBBLE_WFE_NONCEREJECT"] = "0";
-            var process = Process.Start(psi)!;
-            var pebble = new Pebble(process, dir, tls, acmePort, managementPort);
-            process.OutputDataReceived += (_, e) => pebble.Log(e.Data);
-            process.ErrorDataReceived += (_, e) => pebble.Log(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                await pebble.WaitReadyAsync();
-                return pebble;
-            }
-            catch
-            {
-                pebble.Dispose();
-                throw;
-            }
-        }
-
-        private void Log(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
-
-        private async Task WaitReadyAsync()
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (true)
-            {
-                if (_process.HasExited)
-                {
-                    _process.WaitForExit(); // drains the redirected output into _output
-                    throw new InvalidOperationException($"pebble exited with {_process.ExitCode}:\n{_output}");
-                }
-
-                try
-                {
-                    using var response = await Http.GetAsync(DirectoryUrl);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-                {
-                }
-
-                if (DateTime.UtcNow >= deadline)
-                {
-                    throw new TimeoutException($"pebble did not serve {DirectoryUrl} within 20 s:\n{_output}");
-                }
-
-                await Task.Delay(100);
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    _process.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            _process.Dispose();
-            Http.Dispose();
-            _tlsCertificate.Dispose();
-            _dir.Dispose();
-        }
     }
 }

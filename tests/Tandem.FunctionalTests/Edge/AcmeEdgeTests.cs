@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Tandem.Edge;
+using Tandem.FunctionalTests.Infrastructure;
+
+namespace Tandem.FunctionalTests.Edge;
+
+/// <summary>An edge with acme set gets its certificate from Pebble and swaps it in without a restart.</summary>
+public sealed class AcmeEdgeTests
+{
+    [Fact]
+    public async Task Edge_WithAcme_ServesTemporaryCertificate_ThenPebblesCertificate_AndReportsItsExpiry()
+    {
+        // Pebble's VA checks HTTP-01 on a fixed port: the edge's HTTP listener.
+        var httpPort = PebbleServer.FreePort();
+        using var pebble = await PebbleServer.StartAsync(httpPort);
+        using var dir = new TempDir("tandem-acme-edge");
+        var template = EdgeFixture.Options([("primary", "http://127.0.0.1:9/")]);
+        var acme = new EdgeAcmeOptions
+        {
+            DirectoryUrl = pebble.DirectoryUrl,
+            Names = ["localhost"],
+            CaRootFile = pebble.TlsRootFile,
+            DataDir = dir.Combine("acme"),
+        };
+        var watch = Stopwatch.StartNew();
+        await using var edge = await EdgeFixture.StartAsync(new EdgeOptions
+        {
+            Name = template.Name,
+            HttpListen = new IPEndPoint(IPAddress.Loopback, httpPort),
+            HttpsListen = new IPEndPoint(IPAddress.Loopback, 0),
+            CertificateFile = acme.CertificateFile,
+            KeyFile = acme.KeyFile,
+            Acme = acme,
+
+            // The challenge must be answered ahead of the redirect, or Pebble would be sent to HTTPS.
+            RedirectHttpToHttps = true,
+            AdminListen = template.AdminListen,
+            AdminToken = template.AdminToken,
+            Origins = template.Origins,
+            Distribution = template.Distribution,
+        });
+
+        // HTTPS answers at once, with a self-signed certificate for the name, until Pebble's arrives.
+        using var first = await PresentedAsync(edge.HttpsUrl!);
+        Assert.Contains("localhost", first.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames());
+
+        using var http = new HttpClient { BaseAddress = edge.HttpUrl };
+        using (var unknown = await http.GetAsync(new Uri("/.well-known/acme-challenge/no-such-token", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = edge.HttpUrl };
+        using (var other = await noRedirects.GetAsync(new Uri("/index.html", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.MovedPermanently, other.StatusCode);
+        }
+
+        X509Certificate2? issued = null;
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var presented = await PresentedAsync(edge.HttpsUrl!);
+            if (presented.Issuer != presented.Subject)
+            {
+                issued = presented;
+                break;
+            }
+
+            presented.Dispose();
+            await Task.Delay(250);
+        }
+
+        Assert.True(issued is not null, $"the edge still served its temporary certificate after {watch.Elapsed}");
+        using (issued)
+        {
+            Assert.NotEqual(first.Issuer, issued.Issuer);
+            Assert.Contains("localhost", issued.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single().EnumerateDnsNames());
+
+            // The served certificate is the one written to the data folder, and chains to Pebble's root.
+            var chainFile = new X509Certificate2Collection();
+            chainFile.ImportFromPemFile(acme.CertificateFile);
+            Assert.Equal(chainFile[0].Thumbprint, issued.Thumbprint);
+            using var root = await pebble.IssuingRootAsync();
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(root);
+            chain.ChainPolicy.ExtraStore.AddRange(chainFile);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            Assert.True(chain.Build(issued), string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation)));
+
+            using var admin = new HttpClient { BaseAddress = edge.AdminUrl };
+            var metrics = await admin.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            var line = metrics.Split('\n').Single(l => l.StartsWith("tandem_edge_certificate_expiry_seconds{name=\"localhost\"}", StringComparison.Ordinal));
+            var seconds = double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+            var expected = (issued.NotAfter.ToUniversalTime() - DateTime.UtcNow).TotalSeconds;
+            Assert.InRange(seconds, expected - 60, expected + 60);
+        }
+    }
+
+    /// <summary>The certificate the HTTPS listener presents on a new connection (validation is the test's job).</summary>
+    private static async Task<X509Certificate2> PresentedAsync(Uri https)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(https.Host, https.Port);
+        // Any certificate is accepted here: which one it is, is what the test checks.
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, presented, _, _) => presented is not null);
+        await tls.AuthenticateAsClientAsync("localhost");
+        return X509CertificateLoader.LoadCertificate(tls.RemoteCertificate!.GetRawCertData());
+    }
+}
