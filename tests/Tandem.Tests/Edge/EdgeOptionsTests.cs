@@ -31,4 +31,31 @@ public class EdgeOptionsTests
     {
         Assert.Equal(Path.GetFullPath(expected), EdgeOptions.FromConfig(Config(stateDir), "edge-1").StateDir);
     }
+
+    [Fact]
+    public void FromConfig_Acme_DataDirUnderStateDir_HoldsTheCertificateFiles()
+    {
+        var loaded = new LoadedConfig(new TandemConfig
+        {
+            Edges = new(StringComparer.Ordinal)
+            {
+                ["edge-1"] = new EdgeConfig
+                {
+                    HttpsListen = "127.0.0.1:8443",
+                    AdminToken = new SecretConfig { Env = "PATH" },
+                    Acme = new AcmeConfig { Directory = "letsencrypt-staging", Names = ["www.example.com"], CaRoot = "ca/root.pem", Contact = "mailto:ops@example.org" },
+                },
+            },
+        }, "/srv/tandem/tandem.json");
+
+        var acme = EdgeOptions.FromConfig(loaded, "edge-1").Acme!;
+        var options = EdgeOptions.FromConfig(loaded, "edge-1");
+
+        Assert.Equal(new Uri(AcmeConfig.LetsEncryptStaging), acme.DirectoryUrl);
+        Assert.Equal(Path.GetFullPath("/srv/tandem/.tandem/edges/edge-1/acme"), acme.DataDir);
+        Assert.Equal(Path.GetFullPath("/srv/tandem/ca/root.pem"), acme.CaRootFile);
+        Assert.Equal(["mailto:ops@example.org"], acme.Contact);
+        Assert.Equal(Path.Combine(acme.DataDir, "cert.pem"), options.CertificateFile);
+        Assert.Equal(Path.Combine(acme.DataDir, "key.pem"), options.KeyFile);
+    }
 }

@@ -42,6 +42,24 @@ public sealed class CertificateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Current_NoFilesWithTemporary_ServesItUntilTheFilesAppear()
+    {
+        using var temporary = SelfSignedCertificate.Create(["localhost"], TimeSpan.FromDays(7));
+        var errors = new List<string>();
+        using var store = new CertificateStore(Cert, Key, checkEvery: TimeSpan.Zero, onError: errors.Add, temporary: () => temporary);
+
+        Assert.True(store.IsTemporary);
+        Assert.Equal(temporary.SerialNumber, store.Current.SerialNumber);
+        Assert.True(store.Current.HasPrivateKey);
+        Assert.Contains("temporary", errors[0], StringComparison.Ordinal);
+
+        var issued = SelfSignedCertificate.Write(Cert, Key, ["localhost"], TimeSpan.FromDays(90));
+
+        Assert.Equal(issued.SerialNumber, store.Current.SerialNumber);
+        Assert.False(store.IsTemporary);
+    }
+
+    [Fact]
     public void Constructor_MissingKey_NamesTheFile()
     {
         SelfSignedCertificate.Write(Cert, Key, ["localhost"], TimeSpan.FromDays(1));
