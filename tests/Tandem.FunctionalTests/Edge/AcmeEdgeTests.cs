@@ -101,6 +101,47 @@ public sealed class AcmeEdgeTests
         }
     }
 
+    [Fact]
+    public async Task Edge_WithAcme_CaUnreachable_CountsTheFailureAndKeepsServingTheTemporaryCertificate()
+    {
+        using var dir = new TempDir("tandem-acme-edge");
+        var template = EdgeFixture.Options([("primary", "http://127.0.0.1:9/")]);
+        var acme = new EdgeAcmeOptions
+        {
+            // Nothing listens on the discard port: the directory cannot be read.
+            DirectoryUrl = new Uri("https://127.0.0.1:9/dir"),
+            Names = ["localhost"],
+            DataDir = dir.Combine("acme"),
+        };
+        await using var edge = await EdgeFixture.StartAsync(new EdgeOptions
+        {
+            Name = template.Name,
+            HttpListen = template.HttpListen,
+            HttpsListen = new IPEndPoint(IPAddress.Loopback, 0),
+            CertificateFile = acme.CertificateFile,
+            KeyFile = acme.KeyFile,
+            Acme = acme,
+            AdminListen = template.AdminListen,
+            AdminToken = template.AdminToken,
+            Origins = template.Origins,
+            Distribution = template.Distribution,
+        });
+
+        using var admin = new HttpClient { BaseAddress = edge.AdminUrl };
+        var metrics = "";
+        var watch = Stopwatch.StartNew();
+        while (!metrics.Contains("tandem_edge_acme_failures_total 1", StringComparison.Ordinal) && watch.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(100);
+            metrics = await admin.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        }
+
+        Assert.Contains("tandem_edge_acme_failures_total 1", metrics, StringComparison.Ordinal);
+        using var served = await PresentedAsync(edge.HttpsUrl!);
+        Assert.Equal(served.Subject, served.Issuer);
+        Assert.False(File.Exists(acme.CertificateFile));
+    }
+
     /// <summary>The certificate the HTTPS listener presents on a new connection (validation is the test's job).</summary>
     private static async Task<X509Certificate2> PresentedAsync(Uri https)
     {
