@@ -139,7 +139,7 @@ public sealed record DrillPlan
                     && config.Dns.HealthChecks.TryGetValue(check, out var health))
                 {
                     var name = record.Name == "@" ? zone : $"{record.Name}.{zone}";
-                    return new DnsWatch(name.TrimEnd('.'), Loopback(endpoint.Address).ToString(), endpoint.Port, secondary, health.IntervalMs * health.FailureThreshold);
+                    return new DnsWatch(name.TrimEnd('.'), ListenAddress.Reachable(endpoint).Address.ToString(), endpoint.Port, secondary, health.IntervalMs * health.FailureThreshold);
                 }
             }
         }
@@ -147,20 +147,9 @@ public sealed record DrillPlan
         return null;
     }
 
-    private static string? HttpUrl(string? listen)
-    {
-        if (!ListenAddress.TryParse(listen, out var endpoint, out _) || endpoint.Port == 0)
-        {
-            return null;
-        }
-
-        var address = Loopback(endpoint.Address);
-        var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-        return $"http://{host}:{endpoint.Port}";
-    }
-
-    private static IPAddress Loopback(IPAddress address) =>
-        address.Equals(IPAddress.Any) ? IPAddress.Loopback : address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : address;
+    /// <summary>The listener's URL, or null when it has no fixed port (port 0 is known only to the running node).</summary>
+    private static string? HttpUrl(string? listen) =>
+        ListenAddress.TryParse(listen, out var endpoint, out _) && endpoint.Port != 0 ? ListenAddress.ReachableUrl(listen) : null;
 
     private static string StripScheme(string url)
     {

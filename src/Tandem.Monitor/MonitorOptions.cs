@@ -101,15 +101,7 @@ public sealed record MonitorOptions
     /// <summary>A listen address as a client on this machine reaches it: a wildcard becomes loopback.</summary>
     public static string Reachable(string listen)
     {
-        if (!ListenAddress.TryParse(listen, out var endpoint, out _))
-        {
-            return listen;
-        }
-
-        var address = endpoint!.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
-            : endpoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
-            : endpoint.Address;
-        return new IPEndPoint(address, endpoint.Port).ToString();
+        return ListenAddress.TryParse(listen, out var endpoint, out _) ? ListenAddress.Reachable(endpoint).ToString() : listen;
     }
 
     // The stack `tandem up` runs keeps its config in its state folder; otherwise the state folder

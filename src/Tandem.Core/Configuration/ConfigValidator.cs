@@ -538,6 +538,19 @@ public static partial class ConfigValidator
 public static class ListenAddress
 {
     /// <summary>
+    /// Where a process on this machine reaches a listener: an every-address listener (0.0.0.0 or
+    /// [::]) is reached on loopback, any other address as it is.
+    /// </summary>
+    public static IPEndPoint Reachable(IPEndPoint listen) =>
+        new(listen.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : listen.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+            : listen.Address, listen.Port);
+
+    /// <summary>"http://127.0.0.1:8081" (IPv6 in brackets) for a listen address, or null when it does not parse.</summary>
+    public static string? ReachableUrl(string? listen, string scheme = "http") =>
+        TryParse(listen, out var endpoint, out _) ? $"{scheme}://{Reachable(endpoint)}" : null;
+
+    /// <summary>
     /// Accepts "127.0.0.1:9000", "[::1]:9000", "localhost:9000" (loopback), "*:9000" or
     /// ":9000" (every address). Port 0 asks the system for a free port.
     /// </summary>

@@ -25,14 +25,7 @@ public sealed record NodeHold
     public static string PathFor(string stateDir, string nodeName) =>
         Path.Combine(stateDir, FolderName, nodeName + ".json");
 
-    public void Write(string stateDir, string nodeName)
-    {
-        var path = PathFor(stateDir, nodeName);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, StackFile.Json));
-        File.Move(temp, path, overwrite: true);
-    }
+    public void Write(string stateDir, string nodeName) => StackFile.WriteWhole(PathFor(stateDir, nodeName), this);
 
     /// <summary>The hold on a node, or null when there is none or the file is unreadable.</summary>
     public static NodeHold? TryRead(string stateDir, string nodeName)

@@ -24,13 +24,7 @@ public sealed record OriginFault
 
     public static string PathIn(string dataDir) => Path.Combine(dataDir, FileName);
 
-    public void Write(string dataDir)
-    {
-        var path = PathIn(dataDir);
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, StackFile.Json));
-        File.Move(temp, path, overwrite: true);
-    }
+    public void Write(string dataDir) => StackFile.WriteWhole(PathIn(dataDir), this);
 
     /// <summary>The fault in <paramref name="dataDir"/>, or null when there is none or it cannot be read.</summary>
     public static OriginFault? TryRead(string dataDir)

@@ -83,11 +83,18 @@ public sealed record StackFile
     }
 
     /// <summary>Writes the file whole or not at all (a temporary file renamed over it).</summary>
-    public void Write(string path)
+    public void Write(string path) => WriteWhole(path, this);
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as JSON to <paramref name="path"/> whole or not at all: a
+    /// temporary file renamed over it, so a reader in another process never sees half a file.
+    /// Every file the stack's processes share goes through here.
+    /// </summary>
+    internal static void WriteWhole<T>(string path, T value)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         var temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, Json));
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(value, Json));
         File.Move(temp, path, overwrite: true);
     }
 

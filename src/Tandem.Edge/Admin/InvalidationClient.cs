@@ -19,14 +19,8 @@ public static class InvalidationClient
             return new Uri(url.TrimEnd('/') + "/");
         }
 
-        _ = ListenAddress.TryParse(edge.AdminListen, out var ep, out _);
-        var host = ep.Address.Equals(System.Net.IPAddress.Any) ? "127.0.0.1" : ep.Address.ToString();
-        if (ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            host = ep.Address.Equals(System.Net.IPAddress.IPv6Any) ? "[::1]" : $"[{ep.Address}]";
-        }
-
-        return new Uri($"http://{host}:{ep.Port}/");
+        // Validation has already checked the address.
+        return new Uri(ListenAddress.ReachableUrl(edge.AdminListen) + "/");
     }
 
     public static async Task<IReadOnlyList<EdgeResult>> InvalidateAsync(LoadedConfig loaded, IReadOnlyList<string> paths, CancellationToken cancellationToken)

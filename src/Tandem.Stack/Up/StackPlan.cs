@@ -70,7 +70,7 @@ public sealed record StackPlan(IReadOnlyList<PlannedNode> Nodes, bool RunsEveryO
             {
                 nodes.Add(new PlannedNode("dns", name, null,
                     [new($"dns.nodes.{name}.listen", listen, AlsoUdp: true), new($"dns.nodes.{name}.metricsListen", metrics)],
-                    new Dictionary<string, string>(StringComparer.Ordinal) { ["dns"] = Host(listen), ["metrics"] = Url("http", metrics) },
+                    new Dictionary<string, string>(StringComparer.Ordinal) { ["dns"] = ListenAddress.Reachable(listen).ToString(), ["metrics"] = Url("http", metrics) },
                     null));
             }
         }
@@ -114,13 +114,5 @@ public sealed record StackPlan(IReadOnlyList<PlannedNode> Nodes, bool RunsEveryO
         ListenAddress.TryParse(value, out var endpoint, out _) ? endpoint : throw new ArgumentException($"'{value}' is not a listen address", nameof(value));
 
     /// <summary>A URL a client on this machine can use: a wildcard listener is reached on loopback.</summary>
-    private static string Url(string scheme, IPEndPoint endpoint) => $"{scheme}://{Host(endpoint)}";
-
-    private static string Host(IPEndPoint endpoint)
-    {
-        var address = endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
-            : endpoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
-            : endpoint.Address;
-        return new IPEndPoint(address, endpoint.Port).ToString();
-    }
+    private static string Url(string scheme, IPEndPoint endpoint) => $"{scheme}://{ListenAddress.Reachable(endpoint)}";
 }
