@@ -46,7 +46,7 @@ for project in tests/Tandem.Tests tests/Tandem.FunctionalTests; do
   name=$(basename "$project")
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | grep -E '^\s+(Failed|Passed|Skipped) |^(Passed|Failed)!|error' || true
+    --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | grep -E '^\s+(Failed|Skipped) |^(Passed|Failed)!|error' || true
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 
@@ -59,6 +59,13 @@ for trx in "$results"/*.trx; do
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed)))
   skipped=$((skipped + $(get notExecuted)))
+done
+# Each failure again at the end, whole (message, stack, output), where a log's tail shows it.
+for log in "$results"/*.log; do
+  [ -f "$log" ] || continue
+  awk '/^  (Passed|Skipped) |^(Passed|Failed)!|^Test Run|^Total tests/ { inside = 0 }
+       /^  Failed / { inside = 1; lines = 0; print "" }
+       inside && lines < 60 { print; lines++ }' "$log"
 done
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # no results at all is a failure, not a pass
