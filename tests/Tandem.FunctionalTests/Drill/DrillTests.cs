@@ -17,6 +17,7 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
     [Fact]
     public async Task Drill_WebsiteDeleted5xxSlowFreeze_AllPass_FaultsGoneAfterwards()
     {
+        await OffRunnerThreads.Now;
         var websiteBefore = await stack.PrimaryWebsiteAsync();
 
         var run = await stack.Tandem(TimeSpan.FromMinutes(3), "drill", "website-deleted", "5xx", "slow", "freeze", "--outage", "3", "--state-dir", stack.StateDir);
@@ -50,6 +51,7 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
     [Fact]
     public async Task Drill5xx_WithAMonitor_FailoverAlarmGoesToAlarmAndBack_WebhookGetsExactlyThoseTwo()
     {
+        await OffRunnerThreads.Now;
         await using var hook = await WebhookReceiver.StartAsync();
         using var dir = new TempDir("tandem-drill-monitor");
         var alarm = new AlarmConfig
@@ -105,6 +107,7 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
     [Fact]
     public async Task Drill_KillAndBothDown_WithTheSupervisorsHolds_PassAndDnsMovesAndBack()
     {
+        await OffRunnerThreads.Now;
         var before = (Primary: stack.Pid("primary"), Standby: stack.Pid("standby"));
 
         var run = await stack.Tandem(TimeSpan.FromMinutes(3), "drill", "kill", "both-down", "--outage", "3", "--state-dir", stack.StateDir);
@@ -129,6 +132,7 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
     [Fact]
     public async Task Drill_InterruptedMidOutage_RestoresTheFault()
     {
+        await OffRunnerThreads.Now;
         using var drill = stack.Start("drill", "freeze", "--outage", "30", "--state-dir", stack.StateDir);
         var stdout = drill.StandardOutput.ReadToEndAsync();
         var stderr = drill.StandardError.ReadToEndAsync();
@@ -156,6 +160,7 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
     [Fact]
     public async Task Drill_AfterADrillKilledDuringWebsiteDeleted_PutsTheWebsiteConfigurationBackFirst()
     {
+        await OffRunnerThreads.Now;
         var websiteBefore = await stack.PrimaryWebsiteAsync();
         await stack.DeletePrimaryWebsiteAsync();
 
@@ -171,6 +176,7 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
     [Fact]
     public async Task Drill_UnknownScenario_ExitTwoListingValidOnes()
     {
+        await OffRunnerThreads.Now;
         var run = await stack.Tandem(TimeSpan.FromMinutes(1), "drill", "flood", "--state-dir", stack.StateDir);
 
         Assert.Equal(2, run.ExitCode);

@@ -24,6 +24,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task Tour_UpDeployDrillStatus_ZeroVisitorErrorsAndEveryScenarioRecovers()
     {
+        await OffRunnerThreads.Now;
         using var dir = new TempDir("tandem-e2e");
         var site = dir.Combine("site");
         CopyFolder(Path.Combine(UpProcess.RepoRoot, "examples", "site"), site);

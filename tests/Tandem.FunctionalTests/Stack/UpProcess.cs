@@ -201,7 +201,15 @@ public sealed class UpProcess : IDisposable
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"`tandem up` (pid {_process.Id}) did not exit within {timeout.TotalSeconds:0} s:\nstdout:\n{StdOut}\nstderr:\n{StdErr}");
+        }
+
         await _pumps;
         return _process.ExitCode;
     }
