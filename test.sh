@@ -46,7 +46,7 @@ for project in tests/Tandem.Tests tests/Tandem.FunctionalTests; do
   name=$(basename "$project")
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | grep -E '^\s+(Failed|Skipped) |^(Passed|Failed)!|error' || true
+    --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | grep -E '^\s+(Failed|Skipped) |^(Passed|Failed)!|exited with error|^Error|Test Run Aborted' || true
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 
