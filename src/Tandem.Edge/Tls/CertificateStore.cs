@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -7,7 +8,9 @@ namespace Tandem.Edge.Tls;
 /// The edge's certificate from a PEM chain and key file, picked up again when either file
 /// changes: a renewal (by an ACME client, or by hand) takes effect on the next TLS handshake
 /// without a restart or a dropped connection. A change that does not load (half-written file,
-/// key that does not match) keeps the current certificate serving and is reported.
+/// key that does not match) keeps the current certificate serving and is reported. The chain
+/// file's other certificates are sent as intermediates, so a client that trusts only the root
+/// (curl --cacert) verifies the edge.
 /// </summary>
 public sealed class CertificateStore : IDisposable
 {
@@ -18,6 +21,7 @@ public sealed class CertificateStore : IDisposable
     private readonly Action<string>? _onError;
     private readonly object _gate = new();
     private X509Certificate2 _current;
+    private SslStreamCertificateContext _context;
     private (DateTime Cert, DateTime Key, long CertLength, long KeyLength) _stamp;
     private long _nextCheckTicks;
 
@@ -37,11 +41,12 @@ public sealed class CertificateStore : IDisposable
         _stamp = Stamp();
         try
         {
-            _current = Load();
+            (_current, _context) = Load();
         }
         catch (CertificateException ex) when (temporary is not null)
         {
             _current = temporary();
+            _context = SslStreamCertificateContext.Create(_current, additionalCertificates: null, offline: true);
             IsTemporary = true;
             onError?.Invoke(ex.Message + "; serving a temporary self-signed certificate until it loads");
         }
@@ -67,6 +72,21 @@ public sealed class CertificateStore : IDisposable
             }
 
             return Volatile.Read(ref _current);
+        }
+    }
+
+    /// <summary>The certificate with its intermediates, for the TLS handshake; checks the files as <see cref="Current"/> does.</summary>
+    public SslStreamCertificateContext CurrentContext
+    {
+        get
+        {
+            var now = _time.GetTimestamp();
+            if (now >= Volatile.Read(ref _nextCheckTicks))
+            {
+                CheckForChange(now);
+            }
+
+            return Volatile.Read(ref _context);
         }
     }
 
@@ -98,7 +118,8 @@ public sealed class CertificateStore : IDisposable
 
             try
             {
-                var next = Load();
+                var (next, context) = Load();
+                Volatile.Write(ref _context, context);
                 var old = Interlocked.Exchange(ref _current, next);
                 _stamp = stamp;
                 Reloads++;
@@ -121,7 +142,7 @@ public sealed class CertificateStore : IDisposable
         return (c.LastWriteTimeUtc, k.LastWriteTimeUtc, c.Exists ? c.Length : -1, k.Exists ? k.Length : -1);
     }
 
-    private X509Certificate2 Load()
+    private (X509Certificate2 Leaf, SslStreamCertificateContext Context) Load()
     {
         if (!File.Exists(_certificateFile))
         {
@@ -138,7 +159,17 @@ public sealed class CertificateStore : IDisposable
             using var pem = X509Certificate2.CreateFromPemFile(_certificateFile, _keyFile);
 
             // Re-import so the private key is usable by SslStream on every platform.
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            var leaf = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            var chain = new X509Certificate2Collection();
+            chain.ImportFromPemFile(_certificateFile);
+            var intermediates = new X509Certificate2Collection();
+            foreach (var certificate in chain.Skip(1).Where(c => c.Subject != c.Issuer))
+            {
+                intermediates.Add(certificate);
+            }
+
+            // offline: the chain is what the file holds; nothing is fetched over the network.
+            return (leaf, SslStreamCertificateContext.Create(leaf, intermediates, offline: true));
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException or UnauthorizedAccessException or IOException)
         {
