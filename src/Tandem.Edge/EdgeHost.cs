@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
+using System.Net.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tandem.Core.Hosting;
@@ -74,7 +76,12 @@ public sealed class EdgeHost : IAsyncDisposable
                 kestrel.Listen(https, l =>
                 {
                     l.Protocols = HttpProtocols.Http1AndHttp2;
-                    l.UseHttps(h => h.ServerCertificateSelector = (_, _) => certificates!.Current);
+                    // Per handshake: the current certificate with its intermediates (a renewal
+                    // takes effect on the next handshake). Kestrel adds ALPN for the protocols.
+                    l.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = certificates!.CurrentContext }),
+                    });
                 });
             }
         }, eagerReceiveBuffers: true);
@@ -114,7 +121,7 @@ public sealed class EdgeHost : IAsyncDisposable
         {
             // The CA's HTTP-01 check is answered ahead of everything else: neither the redirect
             // to HTTPS nor the cache may catch /.well-known/acme-challenge/.
-            var challenges = new Http01Challenges();
+            var challenges = new Http01Challenges(acme.Share);
             web.MapWhen(c => c.Request.Path.StartsWithSegments(Http01Challenges.PathPrefix.TrimEnd('/')), branch =>
             {
                 branch.UseRouting();

@@ -1,10 +1,12 @@
 using System.Net;
 using Tandem.Core.Configuration;
+using Tandem.Edge.Acme;
+using Tandem.Edge.Acme.Sharing;
 
 namespace Tandem.Edge;
 
 /// <summary>Everything one edge process needs, resolved from the config file.</summary>
-public sealed class EdgeOptions
+public sealed partial class EdgeOptions
 {
     /// <summary>The edge's name in the config (used in Via and logs).</summary>
     public string Name { get; init; } = "edge";
@@ -69,8 +71,15 @@ public sealed class EdgeOptions
                 CaRootFile = a.CaRoot is { } root ? loaded.ResolvePath(root) : null,
                 DataDir = a.DataDir is { } data ? loaded.ResolvePath(data) : Path.Combine(stateDir, "acme"),
                 RenewBeforeFraction = a.RenewBeforeFraction,
+                Share = a.Share is { } share ? OpenShare(loaded, share, at + ".acme.share", a.Names[0]) : null,
+                Holder = $"{name}@{Environment.MachineName}/{Environment.ProcessId}",
+                ShareDirectory = a.Share?.Directory is { } sharedDir ? loaded.ResolvePath(sharedDir) : null,
             }
             : null;
+        if (acme is not null && AcmeStartupCheck.Check(acme, at + ".acme") is { Count: > 0 } problems)
+        {
+            throw new ConfigException(loaded.SourcePath, problems);
+        }
         return new EdgeOptions
         {
             Name = name,
@@ -92,6 +101,23 @@ public sealed class EdgeOptions
     }
 }
 
+public sealed partial class EdgeOptions
+{
+    /// <summary>The share edges.NAME.acme.share names; credentials that cannot be found are a <see cref="ConfigException"/> naming the setting.</summary>
+    private static CertificateShare OpenShare(LoadedConfig loaded, AcmeShareConfig share, string at, string firstName)
+    {
+        if (share.Directory is { } directory)
+        {
+            return new DirectoryShare(loaded.ResolvePath(directory));
+        }
+
+        var origin = loaded.Config.Origins[share.Origin!];
+        var credentials = CredentialResolver.Resolve(origin.Credentials ?? new CredentialsConfig(), $"$.origins.{share.Origin}.credentials", loaded.ResolvePath);
+        var region = origin.S3Region ?? origin.Server?.SigningRegion ?? "us-east-1";
+        return new S3Share(origin.S3Endpoint!, share.Bucket ?? AcmeShareConfig.DefaultBucket, share.Prefix ?? firstName + "/", region, origin.PathStyle, credentials);
+    }
+}
+
 /// <summary>edges.NAME.acme, resolved: where to get the certificate and where to keep it.</summary>
 public sealed class EdgeAcmeOptions
 {
@@ -109,6 +135,18 @@ public sealed class EdgeAcmeOptions
     public required string DataDir { get; init; }
 
     public double RenewBeforeFraction { get; init; } = 0.3333;
+
+    /// <summary>Where edges serving the same names keep one certificate; null when this edge keeps its own.</summary>
+    public CertificateShare? Share { get; init; }
+
+    /// <summary>The first wait after a failed attempt (doubling to an hour). Default 30 s; tests shorten it.</summary>
+    public TimeSpan FirstRetry { get; init; } = AcmeSchedule.FirstRetry;
+
+    /// <summary>The share's folder when the share is a folder (checked at start).</summary>
+    public string? ShareDirectory { get; init; }
+
+    /// <summary>How this edge names itself in the share's lease: edge, machine and process.</summary>
+    public string Holder { get; init; } = "edge";
 
     public string CertificateFile => Path.Combine(DataDir, "cert.pem");
 

@@ -98,7 +98,7 @@ public static partial class ConfigValidator
             ValidateEdge(name, edge, listeners, errors);
             if (edge.Acme is { } acme)
             {
-                ValidateAcme($"$.edges.{name}", edge, acme, baseDirectory, errors);
+                ValidateAcme($"$.edges.{name}", edge, acme, config.Origins, baseDirectory, errors);
             }
         }
 
@@ -310,7 +310,7 @@ public static partial class ConfigValidator
         }
     }
 
-    private static void ValidateAcme(string edgeAt, EdgeConfig edge, AcmeConfig acme, string? baseDirectory, List<ConfigError> errors)
+    private static void ValidateAcme(string edgeAt, EdgeConfig edge, AcmeConfig acme, IReadOnlyDictionary<string, OriginConfig> origins, string? baseDirectory, List<ConfigError> errors)
     {
         var at = edgeAt + ".acme";
         if (acme.DirectoryUrl is null)
@@ -363,6 +363,11 @@ public static partial class ConfigValidator
             }
         }
 
+        if (acme.Share is { } share)
+        {
+            ValidateAcmeShare(at + ".share", share, origins, errors);
+        }
+
         if (edge.HttpsListen is null)
         {
             errors.Add(new ConfigError($"{edgeAt}.httpsListen", "acme obtains a certificate for HTTPS; add httpsListen such as \"0.0.0.0:443\""));
@@ -376,6 +381,46 @@ public static partial class ConfigValidator
         if (edge.Tls is not null)
         {
             errors.Add(new ConfigError($"{edgeAt}.tls", "acme writes the certificate and key itself (to acme.dataDir); remove tls, or remove acme to use your own files"));
+        }
+    }
+
+    private static void ValidateAcmeShare(string at, AcmeShareConfig share, IReadOnlyDictionary<string, OriginConfig> origins, List<ConfigError> errors)
+    {
+        if ((share.Directory is null) == (share.Origin is null))
+        {
+            errors.Add(new ConfigError(at, "give exactly one of directory (a folder every sharing edge mounts) or origin (an origin whose S3 API keeps the certificate in a private bucket)"));
+            return;
+        }
+
+        if (share.Directory is { Length: 0 })
+        {
+            errors.Add(new ConfigError($"{at}.directory", "is empty; name a folder every sharing edge can write, such as \"/srv/tandem-acme\""));
+        }
+
+        if (share.Origin is not { } name)
+        {
+            return;
+        }
+
+        if (!origins.TryGetValue(name, out var origin))
+        {
+            errors.Add(new ConfigError($"{at}.origin", $"there is no origin named '{name}'; the file has: {string.Join(", ", origins.Keys)}"));
+            return;
+        }
+
+        if (origin.S3Endpoint is null)
+        {
+            errors.Add(new ConfigError($"{at}.origin", $"origin '{name}' has no s3Endpoint; the shared certificate is kept over its S3 API, so give it one such as \"http://127.0.0.1:9000\""));
+        }
+
+        var bucket = share.Bucket ?? AcmeShareConfig.DefaultBucket;
+        if (string.Equals(bucket, origin.Bucket, StringComparison.Ordinal))
+        {
+            errors.Add(new ConfigError($"{at}.bucket", $"'{bucket}' is the site's bucket on origin '{name}', which the website serves publicly; the certificate's key needs a private bucket such as \"{AcmeShareConfig.DefaultBucket}\""));
+        }
+        else if (BucketNames.Check(bucket) is { } problem)
+        {
+            errors.Add(new ConfigError($"{at}.bucket", $"'{bucket}' is not a valid bucket name: {problem}"));
         }
     }
 

@@ -195,6 +195,13 @@ public sealed record AcmeConfig
     /// <summary>Renew when this fraction of the certificate's lifetime is left. Default 0.3333.</summary>
     public double RenewBeforeFraction { get; init; } = 0.3333;
 
+    /// <summary>
+    /// Where edges serving the same names keep one certificate between them (and the HTTP-01
+    /// answers of an order in progress, so whichever edge the CA reaches can answer). Default
+    /// none: this edge obtains its own.
+    /// </summary>
+    public AcmeShareConfig? Share { get; init; }
+
     /// <summary>The directory URL with the well-known names mapped; null when it is not an absolute http(s) URL.</summary>
     public Uri? DirectoryUrl => Directory switch
     {
@@ -203,6 +210,27 @@ public sealed record AcmeConfig
         { } d when Uri.TryCreate(d, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp) => u,
         _ => null,
     };
+}
+
+/// <summary>
+/// One certificate for several edges: in a folder they all mount, or in a private bucket on an
+/// origin's S3 API. Exactly one of <see cref="Directory"/> and <see cref="Origin"/>.
+/// </summary>
+public sealed record AcmeShareConfig
+{
+    public const string DefaultBucket = "tandem-acme";
+
+    /// <summary>A folder every sharing edge can read and write (a shared mount), relative to the config.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>An origin (by name) whose S3 API holds the shared certificate, with that origin's credentials.</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>Private bucket on <see cref="Origin"/>, never the site's bucket. Default "tandem-acme"; created when missing.</summary>
+    public string? Bucket { get; init; }
+
+    /// <summary>Key prefix in the bucket, such as "www.example.org/". Default: the first name followed by "/".</summary>
+    public string? Prefix { get; init; }
 }
 
 /// <summary>A secret named by environment variable or file, never written in the config.</summary>

@@ -194,9 +194,9 @@ public sealed class AcmeClient
         }
 
         var token = challenge.GetProperty("token").GetString()!;
-        challenges.Add(token, _jws.KeyAuthorization(token));
         try
         {
+            await challenges.PublishAsync(token, _jws.KeyAuthorization(token), ct);
             using (await PostAsync(challenge.GetProperty("url").GetString()!, "{}", useKid: true, $"answering the http-01 challenge for {name} failed", ct))
             {
             }
@@ -205,7 +205,7 @@ public sealed class AcmeClient
         }
         finally
         {
-            challenges.Remove(token);
+            await challenges.WithdrawAsync(token);
         }
     }
 

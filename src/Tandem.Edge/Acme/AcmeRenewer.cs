@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Tandem.Edge.Acme.Sharing;
 
 namespace Tandem.Edge.Acme;
 
@@ -23,8 +24,10 @@ public sealed partial class AcmeRenewer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly AcmeSchedule _schedule;
     private readonly Counter<long> _failures;
+    private readonly Counter<long> _issued;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private DateTimeOffset _announced;
 
     public AcmeRenewer(EdgeAcmeOptions options, Http01Challenges challenges, Meter meter, TimeProvider time, ILogger logger)
     {
@@ -32,8 +35,9 @@ public sealed partial class AcmeRenewer : IAsyncDisposable
         _challenges = challenges;
         _time = time;
         _logger = logger;
-        _schedule = new AcmeSchedule(options.Names, options.RenewBeforeFraction, time);
+        _schedule = new AcmeSchedule(options.Names, options.RenewBeforeFraction, time, options.FirstRetry);
         _failures = meter.CreateCounter<long>("tandem_edge_acme_failures_total", description: "Failed attempts to obtain or renew the edge's certificate over ACME.");
+        _issued = meter.CreateCounter<long>("tandem_edge_acme_certificates_total", description: "Certificates this edge obtained over ACME (not counting ones taken up from a share).");
     }
 
     /// <summary>Certificates written since start.</summary>
@@ -41,53 +45,178 @@ public sealed partial class AcmeRenewer : IAsyncDisposable
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
+    /// <summary>How long an edge may hold the share's renewal lease; an edge that dies holding it is taken over after this.</summary>
+    public static readonly TimeSpan LeaseTime = TimeSpan.FromMinutes(5);
+
+    /// <summary>How soon an edge that found the lease taken looks again for the certificate the holder writes.</summary>
+    public static readonly TimeSpan LeaseRetry = TimeSpan.FromSeconds(5);
+
+    /// <summary>With a share, the longest sleep before looking for a certificate another edge wrote.</summary>
+    public static readonly TimeSpan SharePoll = TimeSpan.FromMinutes(10);
+
     private async Task RunAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
             TimeSpan wait;
-            using (var current = ReadCurrent())
+            try
             {
-                wait = _schedule.UntilRenewal(current);
+                wait = await StepAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                _failures.Add(1);
+                wait = _schedule.Failed();
+                if (_logger.IsEnabled(LogLevel.Warning))
+                {
+                    Failed(_logger, _options.DirectoryUrl, ex.Message, _schedule.ConsecutiveFailures, wait);
+                }
             }
 
             if (wait == TimeSpan.Zero)
             {
-                try
-                {
-                    await ObtainAsync(ct);
-                    _schedule.Succeeded();
-                    Obtained++;
-                    continue;
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception ex) when (!ct.IsCancellationRequested)
-                {
-                    _failures.Add(1);
-                    wait = _schedule.Failed();
-                    if (_logger.IsEnabled(LogLevel.Warning))
-                    {
-                        Failed(_logger, _options.DirectoryUrl, ex.Message, _schedule.ConsecutiveFailures, wait);
-                    }
-                }
-            }
-            else
-            {
-                var renewAt = _time.GetUtcNow() + wait;
-                Scheduled(_logger, renewAt);
+                continue;
             }
 
+            var cap = _options.Share is null ? MaxSleep : SharePoll;
             try
             {
-                await Task.Delay(wait < MaxSleep ? wait : MaxSleep, _time, ct);
+                await Task.Delay(wait < cap ? wait : cap, _time, ct);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>One pass: take up the share's certificate, renew when due, and say how long to sleep.</summary>
+    private async Task<TimeSpan> StepAsync(CancellationToken ct)
+    {
+        var share = _options.Share;
+        if (share is not null)
+        {
+            await AdoptSharedAsync(share, ct);
+        }
+
+        TimeSpan wait;
+        bool urgent;
+        using (var current = ReadCurrent())
+        {
+            wait = _schedule.UntilRenewal(current);
+            urgent = _schedule.Urgent(current);
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            // Said once per certificate, not on every look at the share.
+            var renewAt = _time.GetUtcNow() + wait;
+            if (Math.Abs((renewAt - _announced).TotalSeconds) > 60)
+            {
+                _announced = renewAt;
+                Scheduled(_logger, renewAt);
+            }
+
+            return wait;
+        }
+
+        if (share is null)
+        {
+            await ObtainAsync(null, ct);
+            return TimeSpan.Zero;
+        }
+
+        bool leased;
+        try
+        {
+            var now = _time.GetUtcNow();
+            leased = await share.TryLeaseAsync(_options.Holder, now, now + LeaseTime, ct);
+        }
+        catch (Exception ex) when (urgent && ex is not OperationCanceledException)
+        {
+            // The share is out of reach and the certificate is about to run out: order alone.
+            ShareUnreachable(_logger, share.Description, ex.Message);
+            await ObtainAsync(null, ct);
+            return TimeSpan.Zero;
+        }
+
+        if (!leased)
+        {
+            LeaseTaken(_logger, share.Description);
+            return LeaseRetry;
+        }
+
+        try
+        {
+            // Another edge may have written a new certificate between our look and the lease.
+            if (!await AdoptSharedAsync(share, ct))
+            {
+                await ObtainAsync(share, ct);
+            }
+        }
+        finally
+        {
+            try
+            {
+                await share.ReleaseLeaseAsync(_options.Holder, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                ShareUnreachable(_logger, share.Description, ex.Message); // the lease runs out by itself
+            }
+        }
+
+        return TimeSpan.Zero;
+    }
+
+    /// <summary>Writes the share's certificate to this edge's files when it covers the names and outlasts the one here; true when it did.</summary>
+    private async Task<bool> AdoptSharedAsync(CertificateShare share, CancellationToken ct)
+    {
+        SharedCertificate? shared;
+        try
+        {
+            shared = await share.ReadCertificateAsync(ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            ShareUnreachable(_logger, share.Description, ex.Message);
+            return false;
+        }
+
+        if (shared is null)
+        {
+            return false;
+        }
+
+        using var leaf = ParseLeaf(shared.ChainPem);
+        using var current = ReadCurrent();
+        if (leaf is null || !AcmeSchedule.Covers(leaf, _options.Names) || leaf.NotAfter.ToUniversalTime() <= _time.GetUtcNow().UtcDateTime ||
+            (current is not null && AcmeSchedule.Covers(current, _options.Names) && leaf.NotAfter <= current.NotAfter))
+        {
+            return false;
+        }
+
+        CertificateFiles.Write(_options.CertificateFile, _options.KeyFile, shared.ChainPem, shared.KeyPem);
+        var serial = leaf.SerialNumber;
+        var notAfter = leaf.NotAfter.ToUniversalTime();
+        Adopted(_logger, share.Description, serial, notAfter);
+        _schedule.Succeeded();
+        return true;
+    }
+
+    private static X509Certificate2? ParseLeaf(string chainPem)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPem(chainPem);
+        }
+        catch (CryptographicException)
+        {
+            return null;
         }
     }
 
@@ -106,7 +235,8 @@ public sealed partial class AcmeRenewer : IAsyncDisposable
         }
     }
 
-    private async Task ObtainAsync(CancellationToken ct)
+    /// <summary>Orders the certificate, answering HTTP-01 here (and through <paramref name="share"/> when given), and writes it to the share and this edge's files.</summary>
+    private async Task ObtainAsync(CertificateShare? share, CancellationToken ct)
     {
         using var root = _options.CaRootFile is { } file ? X509Certificate2.CreateFromPem(File.ReadAllText(file)) : null;
         using var http = AcmeClient.CreateHttpClient(root);
@@ -120,8 +250,16 @@ public sealed partial class AcmeRenewer : IAsyncDisposable
             store.SaveAccountUrl(directory, account);
         }
 
-        var issued = await client.ObtainCertificateAsync(_options.Names, _challenges, ct);
+        var issued = await client.ObtainCertificateAsync(_options.Names, share is null ? _challenges.Local : _challenges, ct);
+        if (share is not null)
+        {
+            await share.WriteCertificateAsync(new SharedCertificate(issued.ChainPem, issued.KeyPem), ct);
+        }
+
         CertificateFiles.Write(_options.CertificateFile, _options.KeyFile, issued.ChainPem, issued.KeyPem);
+        _schedule.Succeeded();
+        Obtained++;
+        _issued.Add(1);
         using var leaf = X509Certificate2.CreateFromPem(issued.ChainPem);
         var names = string.Join(", ", _options.Names);
         var notAfter = leaf.NotAfter.ToUniversalTime();
@@ -140,6 +278,7 @@ public sealed partial class AcmeRenewer : IAsyncDisposable
         }
 
         _stop.Dispose();
+        (_options.Share as IDisposable)?.Dispose();
     }
 
     [LoggerMessage(EventId = 340, Level = LogLevel.Warning, Message = "ACME: could not obtain the certificate from {Directory}: {Problem}; failure {Failures} in a row, trying again in {RetryIn}; the current certificate keeps serving")]
@@ -147,6 +286,15 @@ public sealed partial class AcmeRenewer : IAsyncDisposable
 
     [LoggerMessage(EventId = 341, Level = LogLevel.Information, Message = "ACME: certificate for {Names} issued by {Issuer}, valid until {NotAfter:u}")]
     private static partial void Issued(ILogger logger, string names, string issuer, DateTime notAfter);
+
+    [LoggerMessage(EventId = 343, Level = LogLevel.Information, Message = "ACME: took up the certificate another edge wrote to the {Share} (serial {Serial}, valid until {NotAfter:u})")]
+    private static partial void Adopted(ILogger logger, string share, string serial, DateTime notAfter);
+
+    [LoggerMessage(EventId = 344, Level = LogLevel.Information, Message = "ACME: another edge is renewing the certificate in the {Share}; looking again shortly")]
+    private static partial void LeaseTaken(ILogger logger, string share);
+
+    [LoggerMessage(EventId = 345, Level = LogLevel.Warning, Message = "ACME: the {Share} could not be reached: {Problem}")]
+    private static partial void ShareUnreachable(ILogger logger, string share, string problem);
 
     [LoggerMessage(EventId = 342, Level = LogLevel.Information, Message = "ACME: certificate is current; renewing at {RenewAt:u}")]
     private static partial void Scheduled(ILogger logger, DateTimeOffset renewAt);

@@ -9,7 +9,7 @@ namespace Tandem.Edge.Acme;
 /// doubling to at most 1 h, until a success resets it. Plain code over a clock so it is tested
 /// without a CA.
 /// </summary>
-public sealed class AcmeSchedule(IReadOnlyList<string> names, double renewBeforeFraction, TimeProvider time)
+public sealed class AcmeSchedule(IReadOnlyList<string> names, double renewBeforeFraction, TimeProvider time, TimeSpan? firstRetry = null)
 {
     public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(30);
 
@@ -34,12 +34,29 @@ public sealed class AcmeSchedule(IReadOnlyList<string> names, double renewBefore
         return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 
+    /// <summary>
+    /// True when <paramref name="current"/> is missing, misses a name, or has less than half of its
+    /// renewal window left: with a share that cannot be reached, an edge then orders for itself
+    /// rather than let the certificate run out.
+    /// </summary>
+    public bool Urgent(X509Certificate2? current)
+    {
+        if (current is null || !Covers(current, names))
+        {
+            return true;
+        }
+
+        var notBefore = current.NotBefore.ToUniversalTime();
+        var notAfter = current.NotAfter.ToUniversalTime();
+        return time.GetUtcNow() >= notAfter - ((notAfter - notBefore) * (renewBeforeFraction / 2));
+    }
+
     /// <summary>Records a failure; returns how long to wait before trying again.</summary>
     public TimeSpan Failed()
     {
         ConsecutiveFailures++;
         var exponent = Math.Min(ConsecutiveFailures - 1, 20);
-        var wait = FirstRetry * Math.Pow(2, exponent);
+        var wait = (firstRetry ?? FirstRetry) * Math.Pow(2, exponent);
         return wait < MaxRetry ? wait : MaxRetry;
     }
 

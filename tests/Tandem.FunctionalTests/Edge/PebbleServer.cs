@@ -13,20 +13,68 @@ namespace Tandem.FunctionalTests.Edge;
 /// <summary>Pebble on free loopback ports with a TLS certificate made here; its VA checks HTTP-01 on <c>httpPort</c>.</summary>
 internal sealed class PebbleServer : IDisposable
 {
-    private readonly Process _process;
     private readonly TempDir _dir;
+    private Process _process;
     private readonly StringBuilder _output = new();
     private readonly X509Certificate2 _tlsCertificate;
     private readonly int _managementPort;
 
-    private PebbleServer(Process process, TempDir dir, X509Certificate2 tlsCertificate, int acmePort, int managementPort)
+    private PebbleServer(TempDir dir, X509Certificate2 tlsCertificate, int acmePort, int managementPort)
     {
-        _process = process;
         _dir = dir;
         _tlsCertificate = tlsCertificate;
         _managementPort = managementPort;
         DirectoryUrl = new Uri($"https://127.0.0.1:{acmePort}/dir");
         Http = AcmeClient.CreateHttpClient(tlsCertificate, TimeSpan.FromSeconds(15));
+        _process = Launch();
+    }
+
+    private Process Launch()
+    {
+        var psi = new ProcessStartInfo(ExternalTool.Find("pebble"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _dir.Path,
+        };
+        psi.ArgumentList.Add("-config");
+        psi.ArgumentList.Add(_dir.Combine("pebble-config.json"));
+        psi.Environment["PEBBLE_VA_NOSLEEP"] = "1";
+        psi.Environment["PEBBLE_WFE_NONCEREJECT"] = "0";
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, e) => Log(e.Data);
+        process.ErrorDataReceived += (_, e) => Log(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>kill -9: the CA is unreachable (connections refused) until <see cref="RestartAsync"/>.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(5000);
+    }
+
+    /// <summary>Starts Pebble again on the same ports with the same HTTPS certificate (its state and issuing root are new).</summary>
+    public async Task RestartAsync()
+    {
+        _process.Dispose();
+        _process = Launch();
+        await WaitReadyAsync();
+    }
+
+    /// <summary>Everything Pebble printed, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
     }
 
     public Uri DirectoryUrl { get; }
@@ -44,13 +92,15 @@ internal sealed class PebbleServer : IDisposable
     public Uri ManagementUrl(string path) => new($"https://127.0.0.1:{_managementPort}/{path}");
 
     /// <summary>Starts Pebble, trying again on new ports if another process took one of the free ports first.</summary>
-    public static async Task<PebbleServer> StartAsync(int httpPort)
+    /// <param name="httpPort">Where Pebble's VA connects for HTTP-01.</param>
+    /// <param name="validitySeconds">Lifetime of the certificates it issues (default Pebble's five years).</param>
+    public static async Task<PebbleServer> StartAsync(int httpPort, int? validitySeconds = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(httpPort);
+                return await StartOnceAsync(httpPort, validitySeconds);
             }
             catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.Ordinal))
             {
@@ -58,7 +108,7 @@ internal sealed class PebbleServer : IDisposable
         }
     }
 
-    private static async Task<PebbleServer> StartOnceAsync(int httpPort)
+    private static async Task<PebbleServer> StartOnceAsync(int httpPort, int? validitySeconds)
     {
         var dir = new TempDir("tandem-pebble");
         var tls = SelfSignedCertificate.Write(dir.Combine("cert.pem"), dir.Combine("key.pem"), ["127.0.0.1", "localhost"], TimeSpan.FromDays(1));
@@ -77,24 +127,13 @@ internal sealed class PebbleServer : IDisposable
                 ["externalAccountBindingRequired"] = false,
             },
         };
-        File.WriteAllText(dir.Combine("pebble-config.json"), config.ToJsonString());
-        var psi = new ProcessStartInfo(ExternalTool.Find("pebble"))
+        if (validitySeconds is { } seconds)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = dir.Path,
-        };
-        psi.ArgumentList.Add("-config");
-        psi.ArgumentList.Add(dir.Combine("pebble-config.json"));
-        psi.Environment["PEBBLE_VA_NOSLEEP"] = "1";
-        psi.Environment["PEBBLE_WFE_NONCEREJECT"] = "0";
-        var process = Process.Start(psi)!;
-        var pebble = new PebbleServer(process, dir, tls, acmePort, managementPort);
-        process.OutputDataReceived += (_, e) => pebble.Log(e.Data);
-        process.ErrorDataReceived += (_, e) => pebble.Log(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+            config["pebble"]!["certificateValidityPeriod"] = seconds;
+        }
+
+        File.WriteAllText(dir.Combine("pebble-config.json"), config.ToJsonString());
+        var pebble = new PebbleServer(dir, tls, acmePort, managementPort);
         try
         {
             await pebble.WaitReadyAsync();

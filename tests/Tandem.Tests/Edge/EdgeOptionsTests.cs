@@ -35,6 +35,8 @@ public class EdgeOptionsTests
     [Fact]
     public void FromConfig_Acme_DataDirUnderStateDir_HoldsTheCertificateFiles()
     {
+        // The edge checks at start that its data folder can be written: a real folder.
+        var root = Directory.CreateTempSubdirectory("tandem-edge-options");
         var loaded = new LoadedConfig(new TandemConfig
         {
             Edges = new(StringComparer.Ordinal)
@@ -46,16 +48,18 @@ public class EdgeOptionsTests
                     Acme = new AcmeConfig { Directory = "letsencrypt-staging", Names = ["www.example.com"], CaRoot = "ca/root.pem", Contact = "mailto:ops@example.org" },
                 },
             },
-        }, "/srv/tandem/tandem.json");
+        }, Path.Combine(root.FullName, "tandem.json"));
 
         var acme = EdgeOptions.FromConfig(loaded, "edge-1").Acme!;
         var options = EdgeOptions.FromConfig(loaded, "edge-1");
 
         Assert.Equal(new Uri(AcmeConfig.LetsEncryptStaging), acme.DirectoryUrl);
-        Assert.Equal(Path.GetFullPath("/srv/tandem/.tandem/edges/edge-1/acme"), acme.DataDir);
-        Assert.Equal(Path.GetFullPath("/srv/tandem/ca/root.pem"), acme.CaRootFile);
+        Assert.Equal(Path.Combine(root.FullName, ".tandem", "edges", "edge-1", "acme"), acme.DataDir);
+        Assert.Equal(Path.Combine(root.FullName, "ca", "root.pem"), acme.CaRootFile);
+        Assert.Null(acme.Share);
         Assert.Equal(["mailto:ops@example.org"], acme.Contact);
         Assert.Equal(Path.Combine(acme.DataDir, "cert.pem"), options.CertificateFile);
         Assert.Equal(Path.Combine(acme.DataDir, "key.pem"), options.KeyFile);
+        root.Delete(recursive: true);
     }
 }

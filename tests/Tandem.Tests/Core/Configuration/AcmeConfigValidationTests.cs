@@ -36,12 +36,44 @@ public sealed class AcmeConfigValidationTests
     [InlineData("""{ "directory": "letsencrypt", "names": ["a.example"], "renewBeforeFraction": 1.5 }""", "$.edges.edge-1.acme.renewBeforeFraction", "between 0 and 1")]
     [InlineData("""{ "directory": "letsencrypt", "names": ["a.example"], "dataDir": "" }""", "$.edges.edge-1.acme.dataDir", "name a folder")]
     [InlineData("""{ "directory": "letsencrypt", "names": ["a.example"], "caRoot": "no-such-root.pem" }""", "$.edges.edge-1.acme.caRoot", "readable PEM file")]
+    [InlineData("""{ "directory": "letsencrypt", "names": ["a.example"], "share": {} }""", "$.edges.edge-1.acme.share", "exactly one of directory")]
+    [InlineData("""{ "directory": "letsencrypt", "names": ["a.example"], "share": { "directory": "/srv/acme", "origin": "primary" } }""", "$.edges.edge-1.acme.share", "exactly one of directory")]
+    [InlineData("""{ "directory": "letsencrypt", "names": ["a.example"], "share": { "directory": "" } }""", "$.edges.edge-1.acme.share.directory", "every sharing edge can write")]
+    [InlineData("""{ "directory": "letsencrypt", "names": ["a.example"], "share": { "origin": "nope" } }""", "$.edges.edge-1.acme.share.origin", "no origin named 'nope'; the file has: primary")]
+    [InlineData("""{ "directory": "letsencrypt", "names": ["a.example"], "share": { "origin": "primary" } }""", "$.edges.edge-1.acme.share.origin", "has no s3Endpoint")]
     public void Parse_BadAcme_NamesTheSettingAndTheFix(string acme, string path, string fix)
     {
         var e = Assert.Single(Errors(Config(acme), Path.Combine(Path.GetTempPath(), "tandem.json")));
 
         Assert.Equal(path, e.Path);
         Assert.Contains(fix, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("site", "is the site's bucket on origin 'primary'")]
+    [InlineData("Bad_Bucket", "is not a valid bucket name")]
+    public void Parse_ShareBucket_PrivateAndValid(string bucket, string problem)
+    {
+        var json = Config($$"""{ "directory": "letsencrypt", "names": ["a.example"], "share": { "origin": "primary", "bucket": "{{bucket}}" } }""")
+            .Replace("\"websiteEndpoint\"", "\"s3Endpoint\": \"http://127.0.0.1:9000\", \"websiteEndpoint\"", StringComparison.Ordinal);
+
+        var e = Assert.Single(Errors(json));
+
+        Assert.Equal("$.edges.edge-1.acme.share.bucket", e.Path);
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ShareOnAnOrigin_DefaultsToAPrivateBucket()
+    {
+        var json = Config("""{ "directory": "letsencrypt", "names": ["a.example"], "share": { "origin": "primary" } }""")
+            .Replace("\"websiteEndpoint\"", "\"s3Endpoint\": \"http://127.0.0.1:9000\", \"websiteEndpoint\"", StringComparison.Ordinal);
+
+        var share = ConfigLoader.Parse(json, "/t/tandem.json").Config.Edges["edge-1"].Acme!.Share!;
+
+        Assert.Equal("primary", share.Origin);
+        Assert.Null(share.Bucket);
+        Assert.Equal("tandem-acme", AcmeShareConfig.DefaultBucket);
     }
 
     [Fact]
