@@ -67,6 +67,9 @@ public sealed record MonitorSnapshot
     /// <summary>The live release id per edge (null: none).</summary>
     public IReadOnlyDictionary<string, string?> LiveRelease { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Days until the soonest notAfter of the HTTPS certificate each edge serves (null: no HTTPS).</summary>
+    public IReadOnlyDictionary<string, double?> CertificateExpiryDays { get; init; } = new Dictionary<string, double?>();
+
     /// <summary>Recent drills, newest first.</summary>
     public IReadOnlyList<DrillReport> Drills { get; init; } = [];
 }

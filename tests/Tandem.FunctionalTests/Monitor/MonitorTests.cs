@@ -183,6 +183,9 @@ public sealed class MonitorTests
         var series = monitor.ReadModel.Query(MonitorMetrics.CertificateExpiryDays, "edge-test", started, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1));
         Assert.Equal(["127.0.0.1", "localhost"], series.Select(s => s.Labels["name"]).Order(StringComparer.Ordinal));
         Assert.All(series.SelectMany(s => s.Points), p => Assert.InRange(p.Value, 9.9, 10));
+
+        // The dashboard's per-edge view: the soonest expiry.
+        Assert.InRange(monitor.ReadModel.Current().CertificateExpiryDays["edge-test"]!.Value, 9.9, 10);
     }
 
     [Fact]
