@@ -30,10 +30,13 @@ internal sealed class MonitorModel(MonitorOptions options, SeriesStore store, Sc
 
         var groups = new List<OriginGroupState>();
         var releases = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var certificates = new Dictionary<string, double?>(StringComparer.Ordinal);
         foreach (var edge in last.Where(r => r.Target.Role == "edge"))
         {
             var samples = edge.Error is null ? edge.Samples ?? [] : [];
             releases[edge.Target.Name] = samples.FirstOrDefault(s => s.Name == MetricDerivation.EdgeRelease)?.Label("release");
+            certificates[edge.Target.Name] = MetricDerivation.Gauges(edge.Target.Name, [samples], 0)
+                .Where(p => p.Metric == MonitorMetrics.CertificateExpiryDays).Select(p => (double?)p.Value).Min();
             var healthy = samples.Where(s => s.Name == MetricDerivation.EdgeOriginHealthy)
                 .ToDictionary(s => s.Label("origin") ?? "", s => s.Value >= 1, StringComparer.Ordinal);
             foreach (var (group, origins) in options.OriginGroups)
@@ -52,6 +55,7 @@ internal sealed class MonitorModel(MonitorOptions options, SeriesStore store, Sc
             OriginGroups = groups,
             Alarms = [.. alarms.Statuses.Select(View)],
             LiveRelease = releases,
+            CertificateExpiryDays = certificates,
             Drills = Drills(),
         };
     }

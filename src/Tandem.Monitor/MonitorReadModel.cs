@@ -35,9 +35,10 @@ public static class MonitorMetrics
     public const string Failovers = "Failovers";                // failovers per second, per origin in Labels["origin"]
     public const string OriginHealthy = "OriginHealthy";        // 1 or 0, per origin in Labels["origin"]
     public const string DnsAnswers = "DnsAnswers";              // answers per second, per target in Labels["target"]
+    public const string CertificateExpiryDays = "CertificateExpiryDays"; // days until the served certificate's notAfter, per name in Labels["name"]
 
     public static readonly IReadOnlyList<string> All =
-        [Requests, BytesDownloaded, ErrorRate4xx, ErrorRate5xx, TotalErrorRate, CacheHitRate, OriginLatencyP50, OriginLatencyP90, OriginLatencyP99, Failovers, OriginHealthy, DnsAnswers];
+        [Requests, BytesDownloaded, ErrorRate4xx, ErrorRate5xx, TotalErrorRate, CacheHitRate, OriginLatencyP50, OriginLatencyP90, OriginLatencyP99, Failovers, OriginHealthy, DnsAnswers, CertificateExpiryDays];
 }
 
 /// <summary>One line of a chart.</summary>
@@ -65,6 +66,9 @@ public sealed record MonitorSnapshot
 
     /// <summary>The live release id per edge (null: none).</summary>
     public IReadOnlyDictionary<string, string?> LiveRelease { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Days until the soonest notAfter of the HTTPS certificate each edge serves (null: no HTTPS).</summary>
+    public IReadOnlyDictionary<string, double?> CertificateExpiryDays { get; init; } = new Dictionary<string, double?>();
 
     /// <summary>Recent drills, newest first.</summary>
     public IReadOnlyList<DrillReport> Drills { get; init; } = [];

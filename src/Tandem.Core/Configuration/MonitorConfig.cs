@@ -20,14 +20,15 @@ public sealed record MonitorConfig
 
     /// <summary>The metric names an alarm can watch (the monitor's MonitorMetrics.All).</summary>
     public static readonly IReadOnlyList<string> MetricNames =
-        ["Requests", "BytesDownloaded", "4xxErrorRate", "5xxErrorRate", "TotalErrorRate", "CacheHitRate", "OriginLatencyP50", "OriginLatencyP90", "OriginLatencyP99", "Failovers", "OriginHealthy", "DnsAnswers"];
+        ["Requests", "BytesDownloaded", "4xxErrorRate", "5xxErrorRate", "TotalErrorRate", "CacheHitRate", "OriginLatencyP50", "OriginLatencyP90", "OriginLatencyP99", "Failovers", "OriginHealthy", "DnsAnswers", "CertificateExpiryDays"];
 
     /// <summary>The alarms that run: the configured ones, else the defaults.</summary>
     public IReadOnlyDictionary<string, AlarmConfig> EffectiveAlarms => Alarms.Count > 0 ? Alarms : DefaultAlarms;
 
     /// <summary>
-    /// The reference setup's alarm on the 5xx error rate (5-minute periods, 2 of 2, above 5%) and
-    /// one on any failover, both logged.
+    /// The reference setup's alarm on the 5xx error rate (5-minute periods, 2 of 2, above 5%), one
+    /// on any failover and one on an HTTPS certificate that expires in less than 14 days (its
+    /// renewal failed), all logged.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, AlarmConfig> DefaultAlarms = new Dictionary<string, AlarmConfig>(StringComparer.Ordinal)
     {
@@ -55,6 +56,20 @@ public sealed record MonitorConfig
             Comparison = "GreaterThanThreshold",
             TreatMissingData = "notBreaching",
             Description = "An edge sent requests on to the next origin of a group in the last minute.",
+            Actions = [new AlarmActionConfig { Log = true }],
+        },
+        ["certificate-expiry"] = new()
+        {
+            // The soonest expiry over every edge and name; an edge without HTTPS has no series.
+            Metric = "CertificateExpiryDays",
+            Statistic = "Minimum",
+            PeriodSeconds = 300,
+            EvaluationPeriods = 1,
+            DatapointsToAlarm = 1,
+            Threshold = 14,
+            Comparison = "LessThanThreshold",
+            TreatMissingData = "notBreaching",
+            Description = "An edge serves an HTTPS certificate that expires in less than 14 days: its renewal is failing.",
             Actions = [new AlarmActionConfig { Log = true }],
         },
     };

@@ -69,7 +69,7 @@ internal static partial class DashboardAssets
               <div id="alarms"><p class="empty">waiting for data</p></div>
             </section>
             <section aria-labelledby="releases-heading" class="panel">
-              <h2 id="releases-heading">Live release</h2>
+              <h2 id="releases-heading">Live release and certificate</h2>
               <div id="releases"><p class="empty">waiting for data</p></div>
               <h2 id="nodes-heading">Nodes</h2>
               <div id="nodes"><p class="empty">waiting for data</p></div>

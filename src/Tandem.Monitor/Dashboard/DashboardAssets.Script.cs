@@ -119,7 +119,7 @@ internal static partial class DashboardAssets
             renderScope(state);
             renderGroups(state.originGroups || []);
             renderAlarms(state.alarms || [], Date.parse(state.taken));
-            renderReleases(state.liveRelease || {});
+            renderReleases(state.liveRelease || {}, state.certificateExpiryDays || {});
             renderNodes(state.nodes || []);
             renderDrills(state.drills || []);
           }
@@ -225,7 +225,14 @@ internal static partial class DashboardAssets
                   h('td', {}, a.reason))))));
           }
 
-          function renderReleases(live) {
+          // The default certificate-expiry alarm's threshold: fewer days left than this is a failing renewal.
+          const CERTIFICATE_WARN_DAYS = 14;
+          function certificateCell(days) {
+            if (days === null || days === undefined) return h('td', {}, h('span', { class: 'empty' }, 'no HTTPS'));
+            return h('td', { class: days < CERTIFICATE_WARN_DAYS ? 'warning' : null, 'data-days': days.toFixed(1) }, `expires in ${number(days)} days`);
+          }
+
+          function renderReleases(live, certificates) {
             const target = byId('releases');
             const edges = Object.keys(live).sort();
             if (!edges.length) { replace(target, h('p', { class: 'empty' }, 'no edges reported a release yet')); return; }
@@ -233,8 +240,11 @@ internal static partial class DashboardAssets
             replace(target,
               distinct.size > 1 && h('p', { class: 'warning' }, 'edges serve different releases'),
               h('table', {},
-                h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Edge'), h('th', { scope: 'col' }, 'Release'))),
-                h('tbody', {}, edges.map(e => h('tr', { 'data-edge': e }, h('td', {}, e), h('td', {}, live[e] ? h('code', {}, live[e]) : h('span', { class: 'empty' }, 'none')))))));
+                h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Edge'), h('th', { scope: 'col' }, 'Release'), h('th', { scope: 'col' }, 'Certificate'))),
+                h('tbody', {}, edges.map(e => h('tr', { 'data-edge': e },
+                  h('td', {}, e),
+                  h('td', {}, live[e] ? h('code', {}, live[e]) : h('span', { class: 'empty' }, 'none')),
+                  certificateCell(certificates[e]))))));
           }
 
           function renderNodes(nodes) {

@@ -123,6 +123,9 @@ public static class PrometheusExport
         string Latency(double q) => $"1000 * histogram_quantile({q.ToString(CultureInfo.InvariantCulture)}, sum by (le) (rate({Sel(MetricDerivation.EdgeOriginLatency + "_bucket")}[{p}])))";
         var overTime = alarm.Statistic switch { "Sum" => "sum", "Maximum" => "max", "Minimum" => "min", "SampleCount" => "count", _ => "avg" };
 
+        // A gauge's statistic over the period, then over every series (each edge, each label).
+        string Gauge(string metric) => $"{(overTime == "count" ? "sum" : overTime)}({overTime}_over_time({Sel(metric)}[{p}]))";
+
         return alarm.Metric switch
         {
             "Requests" => Counter(MetricDerivation.EdgeRequests),
@@ -136,7 +139,8 @@ public static class PrometheusExport
             "OriginLatencyP50" => Latency(0.5),
             "OriginLatencyP90" => Latency(0.9),
             "OriginLatencyP99" => Latency(0.99),
-            "OriginHealthy" => $"{(overTime == "count" ? "sum" : overTime)}({overTime}_over_time({Sel(MetricDerivation.EdgeOriginHealthy)}[{p}]))",
+            "OriginHealthy" => Gauge(MetricDerivation.EdgeOriginHealthy),
+            "CertificateExpiryDays" => $"{Gauge(MetricDerivation.EdgeCertificateExpiry)} / {MetricDerivation.SecondsPerDay.ToString(CultureInfo.InvariantCulture)}",
             _ => throw new ArgumentException($"no PromQL for metric '{alarm.Metric}'", nameof(alarm)),
         };
     }

@@ -10,7 +10,8 @@ public sealed record DerivedPoint(string Metric, string? Node, string Labels, do
 
 /// <summary>
 /// Turns the raw tandem_* counters into CloudFront's metrics (Requests, error rates, cache hit
-/// rate, origin latency percentiles) and Tandem's own (failovers, origin health, DNS answers).
+/// rate, origin latency percentiles) and Tandem's own (failovers, origin health, DNS answers,
+/// certificate expiry).
 /// Pure: counter growth in, points out.
 /// </summary>
 public static class MetricDerivation
@@ -21,7 +22,11 @@ public static class MetricDerivation
     public const string EdgeOriginLatency = "tandem_edge_origin_latency_seconds";
     public const string EdgeOriginHealthy = "tandem_edge_origin_healthy";
     public const string EdgeRelease = "tandem_edge_release_info";
+    public const string EdgeCertificateExpiry = "tandem_edge_certificate_expiry_seconds";
     public const string DnsAnswers = "tandem_dns_answers_total";
+
+    /// <summary>CertificateExpiryDays is the edge's gauge in seconds over this.</summary>
+    public const double SecondsPerDay = 86400;
 
     // CloudFront counts hits over cacheable requests; errors, redirects and aborted requests are not.
     private static readonly string[] CacheableResults = ["Hit", "RefreshHit", "Miss"];
@@ -89,12 +94,22 @@ public static class MetricDerivation
         return points;
     }
 
-    /// <summary>OriginHealthy per origin from each edge's current gauges; the total is the minimum (healthy on every edge).</summary>
-    public static IEnumerable<DerivedPoint> Health(string? node, IEnumerable<IReadOnlyList<PrometheusSample>> samples, double span) =>
-        samples.SelectMany(s => s)
-            .Where(s => s.Name == EdgeOriginHealthy)
-            .GroupBy(s => s.Label("origin") ?? "", StringComparer.Ordinal)
-            .Select(g => new DerivedPoint(MonitorMetrics.OriginHealthy, node, "origin=" + g.Key, g.Min(s => s.Value), span));
+    /// <summary>
+    /// The metrics read from each edge's current gauges rather than from growth: OriginHealthy per
+    /// origin and CertificateExpiryDays per certificate name. With several edges each is the
+    /// minimum over them: healthy on every edge, the soonest expiry.
+    /// </summary>
+    public static IEnumerable<DerivedPoint> Gauges(string? node, IEnumerable<IReadOnlyList<PrometheusSample>> samples, double span)
+    {
+        var all = samples.SelectMany(s => s).ToList();
+        IEnumerable<DerivedPoint> Minimum(string gauge, string label, string metric, double scale) =>
+            all.Where(s => s.Name == gauge)
+                .GroupBy(s => s.Label(label) ?? "", StringComparer.Ordinal)
+                .Select(g => new DerivedPoint(metric, node, label + "=" + g.Key, g.Min(s => s.Value) * scale, span));
+
+        return Minimum(EdgeOriginHealthy, "origin", MonitorMetrics.OriginHealthy, 1)
+            .Concat(Minimum(EdgeCertificateExpiry, "name", MonitorMetrics.CertificateExpiryDays, 1 / SecondsPerDay));
+    }
 
     /// <summary>DnsAnswers per target per second, from one or more DNS nodes.</summary>
     public static IEnumerable<DerivedPoint> Dns(string? node, IReadOnlyList<NodeDelta> deltas)

@@ -73,7 +73,7 @@ public sealed class Scraper
                 if (result.Target.Role == "edge")
                 {
                     edgeSamples.Add(result.Samples);
-                    points.AddRange(MetricDerivation.Health(result.Target.Name, [result.Samples], span));
+                    points.AddRange(MetricDerivation.Gauges(result.Target.Name, [result.Samples], span));
                 }
 
                 if (previous?.Samples is null)
@@ -101,7 +101,7 @@ public sealed class Scraper
         points.AddRange(MetricDerivation.Dns(null, dnsDeltas));
         if (edgeSamples.Count > 0)
         {
-            points.AddRange(MetricDerivation.Health(null, edgeSamples, span));
+            points.AddRange(MetricDerivation.Gauges(null, edgeSamples, span));
         }
 
         _store.Add(points, now);

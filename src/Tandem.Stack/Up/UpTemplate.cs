@@ -117,7 +117,7 @@ public static class UpTemplate
                 },
                 // Every 2 s rather than 10, so a drill shows on the dashboard and in the alarms quickly.
                 "scrapeIntervalMs": 2000
-                // No "alarms": the defaults, edge-5xx-rate and origin-failovers, logged by the monitor.
+                // No "alarms": the defaults, edge-5xx-rate, origin-failovers and certificate-expiry, logged by the monitor.
               },
               "deploy": {
                 "hashCache": "deploy-hashes.tsv"

@@ -11,7 +11,7 @@ namespace Tandem.FunctionalTests.Edge;
 public sealed class EdgeHttpsTests
 {
     /// <summary>An HTTPS edge, its origin and the folder with its certificate files; disposing stops and removes them.</summary>
-    private sealed record TlsSite(TestOrigin Origin, EdgeHost Edge, TempDir Dir, X509Certificate2 Certificate) : IAsyncDisposable
+    internal sealed record TlsSite(TestOrigin Origin, EdgeHost Edge, TempDir Dir, X509Certificate2 Certificate) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
@@ -22,10 +22,11 @@ public sealed class EdgeHttpsTests
         }
     }
 
-    private static async Task<TlsSite> StartAsync(bool redirect = false)
+    /// <summary>An edge serving the example site over HTTPS with a self-signed certificate for 127.0.0.1 and localhost, valid <paramref name="lifetime"/> (default a day).</summary>
+    internal static async Task<TlsSite> StartAsync(bool redirect = false, TimeSpan? lifetime = null)
     {
         var dir = new TempDir("tandem-tls");
-        var certificate = SelfSignedCertificate.Write(dir.Combine("edge.crt"), dir.Combine("edge.key"), ["127.0.0.1", "localhost"], TimeSpan.FromDays(1));
+        var certificate = SelfSignedCertificate.Write(dir.Combine("edge.crt"), dir.Combine("edge.key"), ["127.0.0.1", "localhost"], lifetime ?? TimeSpan.FromDays(1));
         var origin = await TestOrigin.StartAsync();
         try
         {
@@ -57,7 +58,7 @@ public sealed class EdgeHttpsTests
     }
 
     /// <summary>A client on a new connection that trusts only the certificate it is told, and reports the one it saw.</summary>
-    private static HttpClient Trusting(Func<string> thumbprint, Action<string>? seen = null) =>
+    internal static HttpClient Trusting(Func<string> thumbprint, Action<string>? seen = null) =>
         new(new SocketsHttpHandler
         {
             SslOptions =

@@ -150,6 +150,45 @@ public sealed class MonitorTests
     }
 
     [Fact]
+    public async Task CertificateExpiry_AnEdgeServingACertificateValid10Days_PutsTheDefaultAlarmInAlarm()
+    {
+        await using var site = await EdgeHttpsTests.StartAsync(lifetime: TimeSpan.FromDays(10));
+        using var dir = new TempDir("tandem-monitor");
+
+        // The edge really serves that certificate.
+        using (var https = EdgeHttpsTests.Trusting(() => site.Certificate.Thumbprint))
+        {
+            using var served = await https.GetAsync(site.Edge.HttpsUrl);
+            served.EnsureSuccessStatusCode();
+        }
+
+        var started = DateTimeOffset.UtcNow;
+        await using var monitor = await MonitorHost.StartAsync(new MonitorOptions
+        {
+            Name = "mon-test",
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            StorePath = dir.Combine("mon.db"),
+            ScrapeInterval = TimeSpan.FromMilliseconds(500),
+            Targets = [new ScrapeTarget("edge", "edge-test", new Uri(site.Edge.AdminUrl, "/metrics"))],
+            Alarms = [.. MonitorConfig.DefaultAlarms.Select(a => new AlarmDefinition(a.Key, a.Value))],
+        });
+
+        await WaitForAsync(() => StateOf(monitor, "certificate-expiry") == AlarmStates.Alarm, TimeSpan.FromSeconds(30), "certificate-expiry in ALARM");
+        var view = monitor.ReadModel.Current().Alarms.Single(a => a.Name == "certificate-expiry");
+        Assert.Contains("less than the threshold (14.0)", view.Reason, StringComparison.Ordinal);
+        Assert.Equal(MonitorConfig.DefaultAlarms["certificate-expiry"].Description, view.Description);
+        Assert.NotEqual(AlarmStates.Alarm, StateOf(monitor, "origin-failovers"));
+
+        // Per edge and name, in days: just under 10 for both names the certificate covers.
+        var series = monitor.ReadModel.Query(MonitorMetrics.CertificateExpiryDays, "edge-test", started, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1));
+        Assert.Equal(["127.0.0.1", "localhost"], series.Select(s => s.Labels["name"]).Order(StringComparer.Ordinal));
+        Assert.All(series.SelectMany(s => s.Points), p => Assert.InRange(p.Value, 9.9, 10));
+
+        // The dashboard's per-edge view: the soonest expiry.
+        Assert.InRange(monitor.ReadModel.Current().CertificateExpiryDays["edge-test"]!.Value, 9.9, 10);
+    }
+
+    [Fact]
     public async Task EveryKindOfNode_ServesMetricsThatPromtoolAccepts()
     {
         await using var rig = await FailoverRig.StartAsync();
@@ -200,7 +239,9 @@ public sealed class MonitorTests
 
         var rules = await Promtool.RunAsync("check", "rules", files[1]);
         Assert.True(rules.ExitCode == 0, rules.StdOut + rules.StdErr);
-        Assert.Contains("SUCCESS: 2 rules found", rules.StdOut, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 3 rules found", rules.StdOut, StringComparison.Ordinal);
+        var written = await File.ReadAllTextAsync(files[1]);
+        Assert.All(MonitorConfig.DefaultAlarms.Keys, a => Assert.Contains($"alarm: '{a}'", written, StringComparison.Ordinal));
         var check = await Promtool.RunAsync("check", "config", files[0]);
         Assert.True(check.ExitCode == 0, check.StdOut + check.StdErr);
         var yml = await File.ReadAllTextAsync(files[0]);
@@ -231,6 +272,7 @@ public sealed class MonitorTests
             Assert.StartsWith("ALARM", lines[0], StringComparison.Ordinal);
             Assert.Contains(lines, l => l.StartsWith("edge-5xx-rate", StringComparison.Ordinal) && l.Contains(" OK ", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.StartsWith("origin-failovers", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("certificate-expiry", StringComparison.Ordinal) && l.Contains(" OK ", StringComparison.Ordinal));
             Assert.Contains("HISTORY", alarms.StdOut, StringComparison.Ordinal);
         }
 

@@ -50,6 +50,7 @@ public sealed class UpTests
             var alarms = await http.GetStringAsync($"http://127.0.0.1:{9090 + offset}/api/alarms");
             Assert.Contains("\"edge-5xx-rate\"", alarms, StringComparison.Ordinal);
             Assert.Contains("\"origin-failovers\"", alarms, StringComparison.Ordinal);
+            Assert.Contains("\"certificate-expiry\"", alarms, StringComparison.Ordinal);
             Assert.All(stack.Nodes, n => Assert.Equal("running", n.State));
             Assert.All(stack.Nodes, n => Assert.True(ProcessSignals.Exists(n.Pid!.Value), $"{n.Name}: pid {n.Pid} is not running"));
             Assert.Equal("us-east", stack.Find("origin", "primary")!.Region);

@@ -1,4 +1,5 @@
 using Tandem.Core.Configuration;
+using Tandem.Core.Metrics;
 using Tandem.Monitor.Alarms;
 using Tandem.Monitor.Scraping;
 using Tandem.Monitor.Store;
@@ -141,6 +142,41 @@ public sealed class AlarmEvaluatorTests
             var back = Assert.Single(engine.Evaluate(Now + TimeSpan.FromMinutes(5)));
             Assert.Equal(AlarmStates.Ok, back.NewState);
         }
+    }
+
+    [Fact]
+    public void DefaultCertificateAlarm_Alarms_WhenAnEdgesCertificateHas10DaysLeft_AndIsOkAt60Days()
+    {
+        using var dir = new TempFolder();
+        using var store = new SeriesStore(dir.File("m.db"));
+        var engine = new AlarmEngine([new AlarmDefinition("certificate-expiry", MonitorConfig.DefaultAlarms["certificate-expiry"])], store, null, Now);
+
+        // One scrape round of two edges at a given time, stored as the scraper stores the total.
+        void Round(DateTimeOffset at, double daysLeft1, double daysLeft2)
+        {
+            List<PrometheusSample> Edge(double days) => [.. PrometheusText.Parse($"tandem_edge_certificate_expiry_seconds{{name=\"www.example.com\"}} {days * 86400}")];
+            store.Add(MetricDerivation.Gauges(null, [Edge(daysLeft1), Edge(daysLeft2)], 10), at);
+        }
+
+        // No edge serves HTTPS yet: no series, which is not breaching.
+        Assert.Equal(AlarmStates.Ok, Assert.Single(engine.Evaluate(Now)).NewState);
+
+        var clock = Now + TimeSpan.FromSeconds(10);
+        Round(clock, 60, 10);
+        var alarmed = Assert.Single(engine.Evaluate(clock));
+        Assert.Equal((AlarmStates.Ok, AlarmStates.Alarm), (alarmed.OldState, alarmed.NewState));
+        Assert.Equal(10, alarmed.Values[0].Value!.Value, 9);
+        Assert.Contains("was less than the threshold (14.0)", alarmed.Reason, StringComparison.Ordinal);
+
+        // Renewed: 60 days on both, but the 10 still counts until it is older than the 5-minute period.
+        clock += TimeSpan.FromSeconds(10);
+        Round(clock, 60, 60);
+        Assert.Empty(engine.Evaluate(clock));
+        clock += TimeSpan.FromMinutes(5);
+        Round(clock, 60, 60);
+        var cleared = Assert.Single(engine.Evaluate(clock));
+        Assert.Equal((AlarmStates.Alarm, AlarmStates.Ok), (cleared.OldState, cleared.NewState));
+        Assert.Equal(60, cleared.Values[0].Value!.Value, 9);
     }
 }
 

@@ -96,7 +96,31 @@ public sealed class MetricDerivationTests
         var dns = Assert.Single(MetricDerivation.Dns("ns1", [NodeDelta.Between(before, after, 10)]));
         Assert.Equal(("target=127.0.0.1", 3.0), (dns.Labels, dns.Value));
 
-        var health = MetricDerivation.Health(null, [Parse("tandem_edge_origin_healthy{origin=\"primary\"} 1"), Parse("tandem_edge_origin_healthy{origin=\"primary\"} 0")], 2);
+        var health = MetricDerivation.Gauges(null, [Parse("tandem_edge_origin_healthy{origin=\"primary\"} 1"), Parse("tandem_edge_origin_healthy{origin=\"primary\"} 0")], 2);
         Assert.Equal(0, Assert.Single(health).Value);
+    }
+
+    [Fact]
+    public void CertificateExpiry_IsInDays_PerName_AndTheTotalIsTheSoonestOverEdges()
+    {
+        var edge1 = Parse("""
+            tandem_edge_certificate_expiry_seconds{name="www.example.com"} 864000
+            tandem_edge_certificate_expiry_seconds{name="127.0.0.1"} 864000
+            tandem_edge_origin_healthy{origin="primary"} 1
+            """);
+        var edge2 = Parse("""tandem_edge_certificate_expiry_seconds{name="www.example.com"} 5184000""");
+
+        var one = MetricDerivation.Gauges("edge-1", [edge1], 10).Where(p => p.Metric == MonitorMetrics.CertificateExpiryDays).ToList();
+        Assert.Equal(["name=127.0.0.1 10", "name=www.example.com 10"], one.Select(p => $"{p.Labels} {p.Value}").Order(StringComparer.Ordinal));
+        Assert.All(one, p => Assert.Equal(("edge-1", 10.0), (p.Node, p.Span)));
+
+        // The total per name is the minimum over the edges: the one that expires first.
+        var total = MetricDerivation.Gauges(null, [edge2, edge1], 10).Where(p => p.Metric == MonitorMetrics.CertificateExpiryDays).ToDictionary(p => p.Labels, p => p.Value);
+        Assert.Equal(10, total["name=www.example.com"], 9);
+        Assert.Equal(10, total["name=127.0.0.1"], 9);
+        Assert.Equal(60, MetricDerivation.Gauges(null, [edge2], 10).Single(p => p.Metric == MonitorMetrics.CertificateExpiryDays).Value, 9);
+
+        // An edge without HTTPS has no gauge, so no points: the alarm sees missing data.
+        Assert.DoesNotContain(MetricDerivation.Gauges("edge-1", [Parse("tandem_edge_origin_healthy{origin=\"primary\"} 1")], 10), p => p.Metric == MonitorMetrics.CertificateExpiryDays);
     }
 }

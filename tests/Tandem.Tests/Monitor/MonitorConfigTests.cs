@@ -25,8 +25,12 @@ public sealed class MonitorConfigTests
     {
         var loaded = ConfigLoader.Parse(Config("""{ "nodes": { "mon-1": {} } }"""), "/t/tandem.json");
         var alarms = loaded.Config.Monitor.EffectiveAlarms;
-        Assert.Equal(["edge-5xx-rate", "origin-failovers"], alarms.Keys.Order());
+        Assert.Equal(["certificate-expiry", "edge-5xx-rate", "origin-failovers"], alarms.Keys.Order(StringComparer.Ordinal));
         Assert.Equal((300, 2, 2, 5.0, "notBreaching"), (alarms["edge-5xx-rate"].PeriodSeconds, alarms["edge-5xx-rate"].EvaluationPeriods, alarms["edge-5xx-rate"].DatapointsToAlarm, alarms["edge-5xx-rate"].Threshold, alarms["edge-5xx-rate"].TreatMissingData));
+        var certificate = alarms["certificate-expiry"];
+        Assert.Equal(("CertificateExpiryDays", "Minimum", 300, 1, 1, 14.0, "LessThanThreshold", "notBreaching"),
+            (certificate.Metric, certificate.Statistic, certificate.PeriodSeconds, certificate.EvaluationPeriods, certificate.DatapointsToAlarm, certificate.Threshold, certificate.Comparison, certificate.TreatMissingData));
+        Assert.All(alarms.Values, a => Assert.True(Assert.Single(a.Actions).Log));
 
         var options = MonitorOptions.FromConfig(loaded, "mon-1");
         Assert.Equal("127.0.0.1:9090", options.Listen.ToString());
@@ -74,6 +78,8 @@ public sealed class MonitorConfigTests
         Assert.Contains("expr: '(100 * sum(rate(tandem_edge_requests_total{status=\"5xx\"}[5m])) / sum(rate(tandem_edge_requests_total{}[5m]))) > 5'", rules, StringComparison.Ordinal);
         Assert.Contains("for: 5m", rules, StringComparison.Ordinal);
         Assert.Contains("expr: '(sum(increase(tandem_edge_failovers_total{}[1m]))) > 0'", rules, StringComparison.Ordinal);
+        Assert.Contains("- alert: TandemCertificateExpiry", rules, StringComparison.Ordinal);
+        Assert.Contains("expr: '(min(min_over_time(tandem_edge_certificate_expiry_seconds{}[5m])) / 86400) < 14'", rules, StringComparison.Ordinal);
 
         var mOfN = PrometheusExport.Rules(new Dictionary<string, AlarmConfig>
         {

@@ -25,6 +25,7 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         await page.WaitForServingAsync("primary", OnePoll, edge: "edge-a");
         Assert.Equal(["primary"], await page.ServingAsync());
         await page.WaitForAlarmStateAsync("primary-unhealthy", "OK", OnePoll);
+        Assert.Equal("expires in 62.0 days", await page.Page.TextContentAsync("#releases [data-edge=\"edge-a\"] [data-days]"));
         await page.Page.EvaluateAsync("() => window.notReloaded = true");
 
         var frozen = Stopwatch.StartNew();

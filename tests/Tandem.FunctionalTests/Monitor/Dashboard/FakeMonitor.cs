@@ -114,6 +114,7 @@ internal sealed class FakeMonitorReadModel : IMonitorReadModel
                 new AlarmView("cache-hit-rate-low", MonitorMetrics.CacheHitRate, "INSUFFICIENT_DATA", "fewer than 3 scrapes with cacheable requests", now.AddMinutes(-1), "Edges miss their cache more than usual"),
             ],
             LiveRelease = new Dictionary<string, string?> { ["edge-a"] = "20261126T084512Z-3f9c2e1" },
+            CertificateExpiryDays = new Dictionary<string, double?> { ["edge-a"] = 62 },
             Drills =
             [
                 new DrillReport

@@ -106,6 +106,8 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
         Assert.Equal("5xx over 1% for 3 scrapes", alarm.GetProperty("reason").GetString());
         Assert.Equal("r-2026-11-26-01", root.GetProperty("liveRelease").GetProperty("edge-a").GetString());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("liveRelease").GetProperty("edge-b").ValueKind);
+        Assert.Equal(9.5, root.GetProperty("certificateExpiryDays").GetProperty("edge-a").GetDouble());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("certificateExpiryDays").GetProperty("edge-b").ValueKind);
         var scenario = root.GetProperty("drills")[0].GetProperty("scenarios")[0];
         Assert.Equal("freeze", scenario.GetProperty("scenario").GetString());
         Assert.Equal(1840, scenario.GetProperty("failoverMs").GetDouble());
@@ -226,6 +228,7 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
             OriginGroups = [new OriginGroupState("edge-a", "site", [new OriginView("primary", "eu-west", false), new OriginView("standby", "eu-north", true)], "standby")],
             Alarms = [new AlarmView("edge-5xx", MonitorMetrics.ErrorRate5xx, "ALARM", "5xx over 1% for 3 scrapes", T0.AddMinutes(-1), "visitors see errors")],
             LiveRelease = new Dictionary<string, string?> { ["edge-a"] = "r-2026-11-26-01", ["edge-b"] = null },
+            CertificateExpiryDays = new Dictionary<string, double?> { ["edge-a"] = 9.5, ["edge-b"] = null },
             Drills = [new DrillReport { Started = T0.AddMinutes(-5), Finished = T0.AddMinutes(-4), Target = "http://127.0.0.1:9001", Passed = true, Scenarios = [new DrillScenarioResult { Scenario = "freeze", Passed = true, FailoverMs = 1840, Requests = 1200 }] }],
         };
 
