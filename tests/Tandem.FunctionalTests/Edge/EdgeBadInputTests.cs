@@ -169,6 +169,38 @@ public sealed class EdgeBadInputTests(ITestOutputHelper output)
         Assert.Contains("$.edges.e1.cache", result.StdErr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("account.key", "garbage", "not a usable ECDSA private key")]
+    [InlineData("key.pem", "folder", "cannot read")]
+    [InlineData("", "not-a-folder", "cannot write")]
+    public async Task Cli_AcmeDataDirWithBadKeyOrUnwritable_ExitsTwoNamingDataDirBeforeListening(string file, string damage, string problem)
+    {
+        using var dir = new TempDir();
+        var acmeDir = dir.Combine("acme");
+        switch (damage)
+        {
+            case "garbage":
+                Directory.CreateDirectory(acmeDir);
+                File.WriteAllText(Path.Combine(acmeDir, file), "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
+                break;
+            case "folder":
+                Directory.CreateDirectory(Path.Combine(acmeDir, file)); // a folder where the key file should be
+                break;
+            default:
+                File.WriteAllText(acmeDir, "a file where the folder should be");
+                break;
+        }
+
+        WriteConfig(dir, """{ "httpListen": "127.0.0.1:0", "httpsListen": "127.0.0.1:0", "adminListen": "127.0.0.1:0", "adminToken": { "file": "admin-token" }, "acme": { "directory": "https://127.0.0.1:9/dir", "names": ["localhost"], "dataDir": "acme" } }""");
+
+        var result = await TandemEdgeAsync(dir.Path, "e1", "--config", "tandem.json");
+
+        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}: {result.StdErr}");
+        Assert.Contains("$.edges.e1.acme.dataDir", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains(problem, result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("listening", result.StdOut, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task Cli_UnknownEdgeName_ExitsNonZeroListingTheEdges()
     {
