@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
+using System.Net.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tandem.Core.Hosting;
@@ -74,7 +76,12 @@ public sealed class EdgeHost : IAsyncDisposable
                 kestrel.Listen(https, l =>
                 {
                     l.Protocols = HttpProtocols.Http1AndHttp2;
-                    l.UseHttps(h => h.ServerCertificateSelector = (_, _) => certificates!.Current);
+                    // The context carries the chain file's intermediates: a selector's bare
+                    // certificate would be sent without them, and clients could not reach the root.
+                    l.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = certificates!.CurrentContext }),
+                    });
                 });
             }
         }, eagerReceiveBuffers: true);

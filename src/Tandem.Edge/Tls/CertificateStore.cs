@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -7,7 +8,9 @@ namespace Tandem.Edge.Tls;
 /// The edge's certificate from a PEM chain and key file, picked up again when either file
 /// changes: a renewal (by an ACME client, or by hand) takes effect on the next TLS handshake
 /// without a restart or a dropped connection. A change that does not load (half-written file,
-/// key that does not match) keeps the current certificate serving and is reported.
+/// key that does not match) keeps the current certificate serving and is reported. The chain
+/// file's other certificates (a CA's intermediates) are presented with the leaf, as clients
+/// such as curl need them to reach the root they trust.
 /// </summary>
 public sealed class CertificateStore : IDisposable
 {
@@ -17,7 +20,7 @@ public sealed class CertificateStore : IDisposable
     private readonly TimeSpan _checkEvery;
     private readonly Action<string>? _onError;
     private readonly object _gate = new();
-    private X509Certificate2 _current;
+    private Served _current;
     private (DateTime Cert, DateTime Key, long CertLength, long KeyLength) _stamp;
     private long _nextCheckTicks;
 
@@ -41,7 +44,7 @@ public sealed class CertificateStore : IDisposable
         }
         catch (CertificateException ex) when (temporary is not null)
         {
-            _current = temporary();
+            _current = new Served(temporary(), []);
             IsTemporary = true;
             onError?.Invoke(ex.Message + "; serving a temporary self-signed certificate until it loads");
         }
@@ -56,18 +59,29 @@ public sealed class CertificateStore : IDisposable
     public int Reloads { get; private set; }
 
     /// <summary>The certificate to present; checks the files at most once per check interval.</summary>
-    public X509Certificate2 Current
-    {
-        get
-        {
-            var now = _time.GetTimestamp();
-            if (now >= Volatile.Read(ref _nextCheckTicks))
-            {
-                CheckForChange(now);
-            }
+    public X509Certificate2 Current => Checked().Certificate;
 
-            return Volatile.Read(ref _current);
+    /// <summary>The certificate to present with the intermediates of its chain file, for the TLS handshake.</summary>
+    public SslStreamCertificateContext CurrentContext => Checked().Context;
+
+    private Served Checked()
+    {
+        var now = _time.GetTimestamp();
+        if (now >= Volatile.Read(ref _nextCheckTicks))
+        {
+            CheckForChange(now);
         }
+
+        return Volatile.Read(ref _current);
+    }
+
+    /// <summary>A leaf with its key, and the context that presents it with its intermediates; swapped as one.</summary>
+    private sealed class Served(X509Certificate2 certificate, X509Certificate2Collection intermediates)
+    {
+        public X509Certificate2 Certificate { get; } = certificate;
+
+        // Offline: the chain is the file's; a handshake never waits for a download.
+        public SslStreamCertificateContext Context { get; } = SslStreamCertificateContext.Create(certificate, intermediates, offline: true);
     }
 
     private void CheckForChange(long now)
@@ -121,7 +135,7 @@ public sealed class CertificateStore : IDisposable
         return (c.LastWriteTimeUtc, k.LastWriteTimeUtc, c.Exists ? c.Length : -1, k.Exists ? k.Length : -1);
     }
 
-    private X509Certificate2 Load()
+    private Served Load()
     {
         if (!File.Exists(_certificateFile))
         {
@@ -136,9 +150,13 @@ public sealed class CertificateStore : IDisposable
         try
         {
             using var pem = X509Certificate2.CreateFromPemFile(_certificateFile, _keyFile);
+            var chain = new X509Certificate2Collection();
+            chain.ImportFromPemFile(_certificateFile);
+            chain[0].Dispose();
+            chain.RemoveAt(0);
 
             // Re-import so the private key is usable by SslStream on every platform.
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            return new Served(X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null), chain);
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException or UnauthorizedAccessException or IOException)
         {
@@ -146,7 +164,7 @@ public sealed class CertificateStore : IDisposable
         }
     }
 
-    public void Dispose() => _current.Dispose();
+    public void Dispose() => _current.Certificate.Dispose();
 }
 
 /// <summary>A certificate or key that cannot be used; the message names the file.</summary>
