@@ -74,8 +74,9 @@ internal static class UpCommand
             the names from that ACME directory (letsencrypt, letsencrypt-staging or a URL; a private
             CA's root with --acme-ca-root) instead of the self-signed one, kept in
             STATE/edges/edge-1/acme/. The CA checks HTTP-01 on the edge's HTTP port: a public CA
-            connects to port 80 of each name, so forward port 80 to 127.0.0.1:8080. The two go
-            together, and not with --config (give its edge an acme section).
+            connects to port 80 of each name, so forward port 80 to 127.0.0.1:8080 (plus any
+            --port-offset). The two go together, and not with --config (give its edge an acme
+            section); a misuse is exit 2.
 
             --config FILE runs the nodes the file assigns to this machine: origins with a server
             section, edges and DNS nodes whose listen addresses are local; it sets up and deploys
