@@ -31,21 +31,25 @@ internal static class UpCommand
 
     private static readonly Option<string[]> DomainOption = new("--domain")
     {
+        HelpName = "NAME",
         Description = "A name the site is served under, for the edge's ACME certificate (repeatable; needs --acme).",
     };
 
     private static readonly Option<string?> AcmeOption = new("--acme")
     {
+        HelpName = "DIRECTORY",
         Description = "Get the edge's certificate for the --domain names from this ACME directory (URL, or letsencrypt / letsencrypt-staging) instead of making a self-signed one.",
     };
 
     private static readonly Option<string?> AcmeContactOption = new("--acme-contact")
     {
+        HelpName = "MAILTO",
         Description = "Contact for the ACME account, such as mailto:ops@example.org.",
     };
 
     private static readonly Option<string?> AcmeCaRootOption = new("--acme-ca-root")
     {
+        HelpName = "FILE",
         Description = "PEM file of a root to trust for the ACME directory's HTTPS (a private or test CA).",
     };
 
