@@ -29,6 +29,30 @@ internal static class UpCommand
         Description = "Add N to every default port (when some are busy, or to run two stacks).",
     };
 
+    private static readonly Option<string[]> DomainOption = new("--domain")
+    {
+        HelpName = "NAME",
+        Description = "A name the site is served under, for the edge's ACME certificate (repeatable; needs --acme).",
+    };
+
+    private static readonly Option<string?> AcmeOption = new("--acme")
+    {
+        HelpName = "DIRECTORY",
+        Description = "Get the edge's certificate for the --domain names from this ACME directory (URL, or letsencrypt / letsencrypt-staging) instead of making a self-signed one.",
+    };
+
+    private static readonly Option<string?> AcmeContactOption = new("--acme-contact")
+    {
+        HelpName = "MAILTO",
+        Description = "Contact for the ACME account, such as mailto:ops@example.org.",
+    };
+
+    private static readonly Option<string?> AcmeCaRootOption = new("--acme-ca-root")
+    {
+        HelpName = "FILE",
+        Description = "PEM file of a root to trust for the ACME directory's HTTPS (a private or test CA).",
+    };
+
     public static Command Build()
     {
         var command = new Command("up", """
@@ -37,7 +61,7 @@ internal static class UpCommand
             deploy the site through the edge, print the URLs, and keep every node running.
 
             Ports (built-in stack): edge HTTP 8080, HTTPS 8443 (self-signed certificate in
-            STATE/tls/), admin 8081; primary S3 9000, website 9001; standby S3 9010, website 9011;
+            STATE/tls/, or over ACME: below), admin 8081; primary S3 9000, website 9001; standby S3 9010, website 9011;
             DNS 5353 (metrics 5380); monitor (dashboard) 9090. --port-offset N moves them all.
             A busy port is refused up front, naming it and the setting (exit 3).
 
@@ -50,6 +74,14 @@ internal static class UpCommand
             shown prefixed with its name. A node that dies is restarted (0.5 s back-off doubling to
             30 s), unless a drill holds it down (STATE/holds/NAME.json). Ctrl-C stops every node.
 
+            --domain NAME (repeatable) with --acme DIRECTORY: the edge gets its certificate for
+            the names from that ACME directory (letsencrypt, letsencrypt-staging or a URL; a private
+            CA's root with --acme-ca-root) instead of the self-signed one, kept in
+            STATE/edges/edge-1/acme/. The CA checks HTTP-01 on the edge's HTTP port: a public CA
+            connects to port 80 of each name, so forward port 80 to 127.0.0.1:8080 (plus any
+            --port-offset). The two go together, and not with --config (give its edge an acme
+            section); a misuse is exit 2.
+
             --config FILE runs the nodes the file assigns to this machine: origins with a server
             section, edges and DNS nodes whose listen addresses are local; it sets up and deploys
             only when every origin of the file runs here.
@@ -58,6 +90,10 @@ internal static class UpCommand
         command.Options.Add(ConfigOption);
         command.Options.Add(StateDirOption);
         command.Options.Add(PortOffsetOption);
+        command.Options.Add(DomainOption);
+        command.Options.Add(AcmeOption);
+        command.Options.Add(AcmeContactOption);
+        command.Options.Add(AcmeCaRootOption);
         command.Validators.Add(result =>
         {
             var offset = result.GetValue(PortOffsetOption);
@@ -75,6 +111,10 @@ internal static class UpCommand
                 StateDir = parse.GetValue(StateDirOption)!,
                 PortOffset = parse.GetValue(PortOffsetOption),
                 TandemHome = Environment.GetEnvironmentVariable("TANDEM_HOME"),
+                Domains = parse.GetValue(DomainOption) ?? [],
+                AcmeDirectory = parse.GetValue(AcmeOption),
+                AcmeContact = parse.GetValue(AcmeContactOption),
+                AcmeCaRoot = parse.GetValue(AcmeCaRootOption),
             };
             var launcher = ChildLauncher.ForCurrentProcess(typeof(UpCommand).Assembly.Location);
             return new UpRunner(options, launcher, KeygenCommand.Generate, loaded => new ReleaseEdgeFleet(loaded), Console.Out, Console.Error, TimeProvider.System).RunAsync(ct);

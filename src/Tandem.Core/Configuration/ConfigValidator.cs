@@ -312,7 +312,36 @@ public static partial class ConfigValidator
 
     private static void ValidateAcme(string edgeAt, EdgeConfig edge, AcmeConfig acme, IReadOnlyDictionary<string, OriginConfig> origins, string? baseDirectory, List<ConfigError> errors)
     {
-        var at = edgeAt + ".acme";
+        errors.AddRange(ValidateAcme(acme, edgeAt + ".acme", baseDirectory));
+        if (acme.Share is { } share)
+        {
+            ValidateAcmeShare(edgeAt + ".acme.share", share, origins, errors);
+        }
+
+        if (edge.HttpsListen is null)
+        {
+            errors.Add(new ConfigError($"{edgeAt}.httpsListen", "acme obtains a certificate for HTTPS; add httpsListen such as \"0.0.0.0:443\""));
+        }
+
+        if (edge.HttpListen is null)
+        {
+            errors.Add(new ConfigError($"{edgeAt}.httpListen", "acme answers the CA's HTTP-01 challenge on port 80; add httpListen such as \"0.0.0.0:80\""));
+        }
+
+        if (edge.Tls is not null)
+        {
+            errors.Add(new ConfigError($"{edgeAt}.tls", "acme writes the certificate and key itself (to acme.dataDir); remove tls, or remove acme to use your own files"));
+        }
+    }
+
+    /// <summary>
+    /// The problems of an acme section by itself, not of how it fits its edge (also the check of
+    /// `tandem up --acme`); each path starts with <paramref name="at"/>.
+    /// </summary>
+    /// <param name="baseDirectory">Folder a relative caRoot is resolved against; the file is only checked when given.</param>
+    public static IReadOnlyList<ConfigError> ValidateAcme(AcmeConfig acme, string at, string? baseDirectory)
+    {
+        var errors = new List<ConfigError>();
         if (acme.DirectoryUrl is null)
         {
             errors.Add(new ConfigError($"{at}.directory", $"'{acme.Directory}' is not an ACME directory; give its https URL such as \"{AcmeConfig.LetsEncrypt}\", or \"letsencrypt\" / \"letsencrypt-staging\""));
@@ -363,25 +392,7 @@ public static partial class ConfigValidator
             }
         }
 
-        if (acme.Share is { } share)
-        {
-            ValidateAcmeShare(at + ".share", share, origins, errors);
-        }
-
-        if (edge.HttpsListen is null)
-        {
-            errors.Add(new ConfigError($"{edgeAt}.httpsListen", "acme obtains a certificate for HTTPS; add httpsListen such as \"0.0.0.0:443\""));
-        }
-
-        if (edge.HttpListen is null)
-        {
-            errors.Add(new ConfigError($"{edgeAt}.httpListen", "acme answers the CA's HTTP-01 challenge on port 80; add httpListen such as \"0.0.0.0:80\""));
-        }
-
-        if (edge.Tls is not null)
-        {
-            errors.Add(new ConfigError($"{edgeAt}.tls", "acme writes the certificate and key itself (to acme.dataDir); remove tls, or remove acme to use your own files"));
-        }
+        return errors;
     }
 
     private static void ValidateAcmeShare(string at, AcmeShareConfig share, IReadOnlyDictionary<string, OriginConfig> origins, List<ConfigError> errors)

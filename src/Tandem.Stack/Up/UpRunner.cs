@@ -21,6 +21,18 @@ public sealed record UpOptions
 
     /// <summary>The Tandem checkout (the ./tandem wrapper sets TANDEM_HOME), for the default site.</summary>
     public string? TandemHome { get; init; }
+
+    /// <summary>--domain: the names the site is served under, for the ACME certificate (built-in stack, with --acme).</summary>
+    public IReadOnlyList<string> Domains { get; init; } = [];
+
+    /// <summary>--acme: ACME directory URL, or letsencrypt / letsencrypt-staging; null keeps the self-signed certificate.</summary>
+    public string? AcmeDirectory { get; init; }
+
+    /// <summary>--acme-contact: the ACME account's contact, "mailto:…".</summary>
+    public string? AcmeContact { get; init; }
+
+    /// <summary>--acme-ca-root: PEM root trusted for the directory's HTTPS (a private or test CA).</summary>
+    public string? AcmeCaRoot { get; init; }
 }
 
 /// <summary>
@@ -40,6 +52,16 @@ public sealed class UpRunner(UpOptions options, ChildLauncher launcher, Func<S3C
         error = TextWriter.Synchronized(error);
         var stateDir = Path.GetFullPath(options.StateDir);
         var builtIn = options.ConfigPath is null;
+        var acme = UpAcme.From(options, out var acmeErrors);
+        if (acmeErrors.Count > 0)
+        {
+            foreach (var line in acmeErrors)
+            {
+                error.WriteLine($"{Me}: {line}");
+            }
+
+            return 2;
+        }
 
         var running = ReadRunningStack(stateDir);
         if (running is not null)
@@ -61,7 +83,7 @@ public sealed class UpRunner(UpOptions options, ChildLauncher launcher, Func<S3C
 
             Directory.CreateDirectory(stateDir);
             configPath = Path.Combine(stateDir, UpTemplate.FileName);
-            File.WriteAllText(configPath, UpTemplate.Render(siteRoot, options.PortOffset));
+            File.WriteAllText(configPath, UpTemplate.Render(siteRoot, options.PortOffset, acme));
         }
         else
         {
@@ -249,7 +271,10 @@ public sealed class UpRunner(UpOptions options, ChildLauncher launcher, Func<S3C
             : Path.GetFullPath(Path.Combine(options.TandemHome, "examples", "site"));
     }
 
-    /// <summary>Keys for every origin run here, the edges' admin token and (built-in stack) the TLS certificate, each only when missing.</summary>
+    /// <summary>
+    /// Keys for every origin run here, the edges' admin token and (built-in stack) the TLS certificate,
+    /// each only when missing; an edge with acme gets its certificate itself, and up says from where.
+    /// </summary>
     private void PrepareSecrets(LoadedConfig loaded, StackPlan plan, bool builtIn)
     {
         foreach (var node in plan.Role("origin"))
@@ -281,10 +306,18 @@ public sealed class UpRunner(UpOptions options, ChildLauncher launcher, Func<S3C
         {
             foreach (var node in plan.Role("edge"))
             {
-                if (loaded.Config.Edges[node.Name].Tls is { } tls &&
+                var edge = loaded.Config.Edges[node.Name];
+                if (edge.Tls is { } tls &&
                     LocalCertificate.Ensure(loaded.ResolvePath(tls.CertificateFile), loaded.ResolvePath(tls.KeyFile), time.GetUtcNow()))
                 {
                     output.WriteLine($"{Me}: made a self-signed certificate for localhost, 127.0.0.1 and ::1: {loaded.ResolvePath(tls.CertificateFile)}");
+                }
+
+                if (edge.Acme is { } acme)
+                {
+                    var http = node.Urls["http"];
+                    output.WriteLine($"{Me}: the edge's certificate for {string.Join(", ", acme.Names)} comes over ACME from {acme.DirectoryUrl}; until it is issued the edge serves a temporary self-signed one");
+                    output.WriteLine($"{Me}: the CA checks each name over HTTP-01 on the edge's HTTP port, {http}: a public CA connects to port 80 of the name, so in production forward port 80 to it (--port-offset only moves it up from 8080)");
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tandem.Core.Configuration;
 
 namespace Tandem.Stack.Up;
 
@@ -27,8 +28,11 @@ public static class UpTemplate
         ("monitor.nodes.mon-1.listen", 9090),
     ];
 
-    /// <summary>The config text for <paramref name="siteRoot"/> with every port moved by <paramref name="portOffset"/>.</summary>
-    public static string Render(string siteRoot, int portOffset)
+    /// <summary>
+    /// The config text for <paramref name="siteRoot"/> with every port moved by <paramref name="portOffset"/>;
+    /// with <paramref name="acme"/> the edge gets its certificate over ACME instead of from the self-signed files in tls/.
+    /// </summary>
+    public static string Render(string siteRoot, int portOffset, AcmeConfig? acme = null)
     {
         var p = DefaultPorts.ToDictionary(x => x.Setting, x => x.Port + portOffset, StringComparer.Ordinal);
         var root = JsonSerializer.Serialize(Path.GetFullPath(siteRoot));
@@ -83,7 +87,7 @@ public static class UpTemplate
                 "edge-1": {
                   "httpListen": "127.0.0.1:{{p["edges.edge-1.httpListen"]}}",
                   "httpsListen": "127.0.0.1:{{p["edges.edge-1.httpsListen"]}}",
-                  "tls": { "certificateFile": "tls/edge.crt", "keyFile": "tls/edge.key" },
+                  {{Certificate(acme)}}
                   "adminListen": "127.0.0.1:{{p["edges.edge-1.adminListen"]}}",
                   "adminToken": { "file": "admin-token" },
                   "stateDir": "edges/edge-1",
@@ -125,5 +129,32 @@ public static class UpTemplate
             }
 
             """;
+    }
+
+    /// <summary>The edge's certificate settings: the self-signed files up makes, or the acme section.</summary>
+    private static string Certificate(AcmeConfig? acme)
+    {
+        if (acme is null)
+        {
+            return "\"tls\": { \"certificateFile\": \"tls/edge.crt\", \"keyFile\": \"tls/edge.key\" },";
+        }
+
+        var settings = new List<string> { $"\"directory\": {JsonSerializer.Serialize(acme.Directory)}" };
+        if (acme.Contact is { } contact)
+        {
+            settings.Add($"\"contact\": {JsonSerializer.Serialize(contact)}");
+        }
+
+        settings.Add($"\"names\": {JsonSerializer.Serialize(acme.Names)}");
+        if (acme.CaRoot is { } caRoot)
+        {
+            settings.Add($"\"caRoot\": {JsonSerializer.Serialize(caRoot)}");
+        }
+
+        // Indented as the edge's other settings in the template.
+        const string Line = "\n      ";
+        return "// From --domain and --acme: the CA validates each name over HTTP-01 on httpListen;" + Line +
+            "// the account, certificate and key are kept in edges/edge-1/acme." + Line +
+            "\"acme\": {" + Line + "  " + string.Join("," + Line + "  ", settings) + Line + "},";
     }
 }

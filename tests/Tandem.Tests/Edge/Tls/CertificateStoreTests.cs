@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Tandem.Edge.Tls;
 
 namespace Tandem.Tests.Edge.Tls;
@@ -79,5 +81,38 @@ public sealed class CertificateStoreTests : IDisposable
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Key));
         }
+    }
+
+    [Fact]
+    public void CurrentContext_PresentsTheLeafWithTheIntermediatesOfItsChainFile()
+    {
+        // root -> intermediate -> leaf, as a CA issues it: the chain file holds leaf and intermediate.
+        var now = DateTimeOffset.UtcNow;
+        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var root = CaRequest("CN=Test Root", rootKey).CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var intermediate = CaRequest("CN=Test Intermediate", intermediateKey).Create(root, now.AddDays(-1), now.AddDays(20), [1, 2]);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var leafRequest = new CertificateRequest("CN=localhost", leafKey, HashAlgorithmName.SHA256);
+        leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        using var leaf = leafRequest.Create(intermediate.CopyWithPrivateKey(intermediateKey), now.AddDays(-1), now.AddDays(10), [3, 4]);
+        File.WriteAllText(Cert, leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n");
+        File.WriteAllText(Key, leafKey.ExportPkcs8PrivateKeyPem());
+
+        using var store = new CertificateStore(Cert, Key);
+
+        Assert.Equal(leaf.Thumbprint, store.CurrentContext.TargetCertificate.Thumbprint);
+        Assert.True(store.CurrentContext.TargetCertificate.HasPrivateKey);
+        Assert.Equal([intermediate.Thumbprint], store.CurrentContext.IntermediateCertificates.Select(c => c.Thumbprint));
+        Assert.Equal(leaf.Thumbprint, store.Current.Thumbprint);
+    }
+
+    private static CertificateRequest CaRequest(string subject, ECDsa key)
+    {
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return request;
     }
 }
