@@ -39,6 +39,9 @@ public sealed record DeployResult(int ExitCode, string? ReleaseId, bool Live, IR
 /// </summary>
 public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter output, DeployProgress progress)
 {
+    // Origins are worked on in parallel and each reports as it goes: one line at a time.
+    private readonly TextWriter output = TextWriter.Synchronized(output);
+
     private readonly TandemConfig _config = loaded.Config;
 
     public async Task<DeployResult> DeployAsync(DeployOptions options, CancellationToken cancellationToken)

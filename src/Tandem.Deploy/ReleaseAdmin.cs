@@ -8,6 +8,9 @@ namespace Tandem.Deploy;
 /// <summary><c>tandem releases</c> and <c>tandem rollback</c>: what each origin keeps, and switching back with no upload.</summary>
 public sealed class ReleaseAdmin(LoadedConfig loaded, IEdgeFleet edges, TextWriter output)
 {
+    // Origins are worked on in parallel and each reports as it goes: one line at a time.
+    private readonly TextWriter output = TextWriter.Synchronized(output);
+
     /// <summary>Prints a table of every release: id, created, files, bytes, and where it is live.</summary>
     public async Task<int> ListAsync(CancellationToken cancellationToken)
     {

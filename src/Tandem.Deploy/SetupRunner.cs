@@ -11,6 +11,9 @@ namespace Tandem.Deploy;
 /// </summary>
 public sealed class SetupRunner(LoadedConfig loaded, TextWriter output)
 {
+    // Origins are worked on in parallel and each reports as it goes: one line at a time.
+    private readonly TextWriter output = TextWriter.Synchronized(output);
+
     public async Task<int> SetupAsync(CancellationToken cancellationToken)
     {
         var config = loaded.Config;

@@ -9,6 +9,9 @@ namespace Tandem.Deploy;
 /// <summary><c>tandem verify</c>: the live release on every origin against the folder and against each other.</summary>
 public sealed class Verifier(LoadedConfig loaded, TextWriter output)
 {
+    // Origins are worked on in parallel and each reports as it goes: one line at a time.
+    private readonly TextWriter output = TextWriter.Synchronized(output);
+
     /// <summary>0 when every origin's live release matches the folder; 1 on drift (0 again once --repair fixed it).</summary>
     public async Task<int> VerifyAsync(string? folder, bool repair, CancellationToken cancellationToken)
     {
