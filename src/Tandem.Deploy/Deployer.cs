@@ -40,7 +40,7 @@ public sealed record DeployResult(int ExitCode, string? ReleaseId, bool Live, IR
 public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter output, DeployProgress progress)
 {
     // Origins are worked on in parallel and each reports as it goes: one line at a time.
-    private readonly TextWriter output = TextWriter.Synchronized(output);
+    private readonly TextWriter _output = TextWriter.Synchronized(output);
 
     private readonly TandemConfig _config = loaded.Config;
 
@@ -74,7 +74,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
             throw new DeployException($"site folder '{folder}' has no files to deploy (after excludes); pass --allow-empty to publish an empty site", 2);
         }
 
-        output.WriteLine($"{folder}: {scan.Files.Count} file(s), {Format.Bytes(scan.Files.Sum(x => x.File.Size))}; hashed {scan.Hashed} ({Format.Bytes(scan.BytesHashed)}), the rest from the hash cache");
+        _output.WriteLine($"{folder}: {scan.Files.Count} file(s), {Format.Bytes(scan.Files.Sum(x => x.File.Size))}; hashed {scan.Hashed} ({Format.Bytes(scan.BytesHashed)}), the rest from the hash cache");
 
         // 2. What every origin holds. A refusal (credentials, missing bucket) stops everything
         // before a byte is written; an origin that cannot be reached is left out and named.
@@ -84,10 +84,10 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         {
             foreach (var s in refused)
             {
-                output.WriteLine($"{s.Origin.Name}: {s.Error}");
+                _output.WriteLine($"{s.Origin.Name}: {s.Error}");
             }
 
-            output.WriteLine("nothing written");
+            _output.WriteLine("nothing written");
             return new DeployResult(1, null, false, []);
         }
 
@@ -104,8 +104,8 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         // (`tandem verify` lists and compares every object, for drift made behind Tandem's back.)
         if (snapshots.All(s => s.Ok && s.Live?.Id == id && s.Releases.Any(r => r.Id == id && r.Whole)))
         {
-            output.WriteLine($"release {id} is already live on {snapshots.Count} origin(s); nothing to upload");
-            output.WriteLine($"check: {string.Join(", ", snapshots.Select(s => s.Origin.Name))} hold its manifest (written last, once every file was there); `tandem verify` compares every object");
+            _output.WriteLine($"release {id} is already live on {snapshots.Count} origin(s); nothing to upload");
+            _output.WriteLine($"check: {string.Join(", ", snapshots.Select(s => s.Origin.Name))} hold its manifest (written last, once every file was there); `tandem verify` compares every object");
             var edgesLive = await CatchUpEdgesAsync(id, options.DryRun, cancellationToken);
             return new DeployResult(edgesLive ? 0 : 1, id, true, snapshots.Select(s => new OriginSummary(s.Origin.Name, 0, 0, 0, files.Count, 0, clock.Elapsed.TotalSeconds, null)).ToList());
         }
@@ -142,31 +142,31 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         var unreachable = snapshots.Where(s => s.Unreachable).Concat(planned.Where(p => p.Plan is null).Select(p => p.Snapshot)).ToList();
         foreach (var s in unreachable)
         {
-            output.WriteLine($"{s.Origin.Name}: {s.Error}");
+            _output.WriteLine($"{s.Origin.Name}: {s.Error}");
         }
 
         if (unreachable.Count == 0 && plans.All(p => p.Plan.NothingToWrite && p.Snapshot.Live?.Id == id))
         {
-            output.WriteLine($"release {id} is already live on {plans.Length} origin(s); nothing to upload");
-            output.WriteLine($"check: {string.Join(", ", plans.Select(p => $"{p.Plan.Origin} holds all {files.Count} file(s) with matching ETags"))}");
+            _output.WriteLine($"release {id} is already live on {plans.Length} origin(s); nothing to upload");
+            _output.WriteLine($"check: {string.Join(", ", plans.Select(p => $"{p.Plan.Origin} holds all {files.Count} file(s) with matching ETags"))}");
             var edgesLive = await CatchUpEdgesAsync(id, options.DryRun, cancellationToken);
             return new DeployResult(edgesLive ? 0 : 1, id, true, plans.Select(p => new OriginSummary(p.Plan.Origin, 0, 0, 0, p.Plan.Present, 0, clock.Elapsed.TotalSeconds, null)).ToList());
         }
 
         if (options.DryRun)
         {
-            output.WriteLine($"dry run: release {id} ({files.Count} file(s)); nothing written");
+            _output.WriteLine($"dry run: release {id} ({files.Count} file(s)); nothing written");
             foreach (var (_, plan) in plans)
             {
-                output.WriteLine($"{plan.Origin}: would upload {plan.Uploads.Count} ({Format.Bytes(plan.UploadBytes)}), copy {plan.Copies.Count}, keep {plan.Present}, delete {plan.Extra.Count} stray, prune {plan.Prune.Count} old release(s){(plan.WriteManifest ? ", write the manifest" : "")}");
+                _output.WriteLine($"{plan.Origin}: would upload {plan.Uploads.Count} ({Format.Bytes(plan.UploadBytes)}), copy {plan.Copies.Count}, keep {plan.Present}, delete {plan.Extra.Count} stray, prune {plan.Prune.Count} old release(s){(plan.WriteManifest ? ", write the manifest" : "")}");
                 foreach (var u in plan.Uploads.Take(20))
                 {
-                    output.WriteLine($"{plan.Origin}:   upload {u.Path}");
+                    _output.WriteLine($"{plan.Origin}:   upload {u.Path}");
                 }
 
                 if (plan.Uploads.Count > 20)
                 {
-                    output.WriteLine($"{plan.Origin}:   … and {plan.Uploads.Count - 20} more");
+                    _output.WriteLine($"{plan.Origin}:   … and {plan.Uploads.Count - 20} more");
                 }
             }
 
@@ -182,7 +182,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         var failed = summaries.Where(s => s.Error is not null).Select(s => s.Origin).Concat(unreachable.Select(u => u.Origin.Name)).ToList();
         foreach (var s in summaries.Where(s => s.Error is not null))
         {
-            output.WriteLine($"{s.Origin}: FAILED: {s.Error}");
+            _output.WriteLine($"{s.Origin}: FAILED: {s.Error}");
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -190,7 +190,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         var live = false;
         if (failed.Count > 0 && !options.AllowPartial)
         {
-            output.WriteLine($"release {id} NOT made live: {string.Join(", ", failed)} do not hold it whole; the previous release keeps serving. Run deploy again to finish (what is there is not uploaded again), or pass --allow-partial.");
+            _output.WriteLine($"release {id} NOT made live: {string.Join(", ", failed)} do not hold it whole; the previous release keeps serving. Run deploy again to finish (what is there is not uploaded again), or pass --allow-partial.");
         }
         else if (holding.Count > 0)
         {
@@ -199,13 +199,13 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
             var liveIds = holding.ToDictionary(p => p.Plan.Origin, p => p.Snapshot.Live?.Id, StringComparer.Ordinal);
             if (holding.All(p => p.Snapshot.Live?.Id == id))
             {
-                output.WriteLine($"release {id} was already live on {string.Join(", ", liveIds.Keys)}");
+                _output.WriteLine($"release {id} was already live on {string.Join(", ", liveIds.Keys)}");
                 live = true;
             }
             else
             {
                 liveManifest ??= await ReadFirstManifestAsync(reachable, s => s.Live?.Id, cancellationToken);
-                live = await new ReleaseActivator(_config.Site, _config.Deploy, edges, output).ActivateAsync(connectionsHolding, manifest, liveManifest, liveIds, cancellationToken);
+                live = await new ReleaseActivator(_config.Site, _config.Deploy, edges, _output).ActivateAsync(connectionsHolding, manifest, liveManifest, liveIds, cancellationToken);
             }
 
             if (live)
@@ -217,7 +217,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         // 6. Proof: each origin's listing of the release matches the folder, key for key, ETag for ETag.
         var checkOk = await CheckAsync(holding.Select(p => p.Snapshot.Origin).ToList(), id, files, cancellationToken);
         WriteSummary(summaries, unreachable);
-        output.WriteLine($"release {id}: {(live ? "live" : "not live")}, {clock.Elapsed.TotalSeconds:F1} s");
+        _output.WriteLine($"release {id}: {(live ? "live" : "not live")}, {clock.Elapsed.TotalSeconds:F1} s");
         var exit = failed.Count == 0 && live && checkOk ? 0 : 1;
         return new DeployResult(exit, id, live, summaries);
     }
@@ -236,13 +236,13 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
         var status = await edges.StatusAsync(cancellationToken);
         foreach (var down in status.Where(s => !s.Ok))
         {
-            output.WriteLine($"{down.Edge}: could not ask which release it serves: {down.Error}");
+            _output.WriteLine($"{down.Edge}: could not ask which release it serves: {down.Error}");
         }
 
         var behind = status.Where(s => s.Ok && s.Live != id).ToList();
         if (behind.Count > 0)
         {
-            output.WriteLine($"{string.Join(", ", behind.Select(b => $"{b.Edge} (serving {b.Live ?? "no release"})"))}: {(dryRun ? "would switch" : "switching")} to {id}");
+            _output.WriteLine($"{string.Join(", ", behind.Select(b => $"{b.Edge} (serving {b.Live ?? "no release"})"))}: {(dryRun ? "would switch" : "switching")} to {id}");
             if (dryRun)
             {
                 return true;
@@ -256,7 +256,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
 
             foreach (var failed in steps.Where(s => !s.Ok))
             {
-                output.WriteLine($"{failed.Edge}: release {id} not made live: {failed.Error}");
+                _output.WriteLine($"{failed.Edge}: release {id} not made live: {failed.Error}");
             }
 
             if (steps.Any(s => !s.Ok))
@@ -267,7 +267,7 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
 
         if (status.All(s => s.Ok))
         {
-            output.WriteLine($"edges: all {status.Count} serve release {id}");
+            _output.WriteLine($"edges: all {status.Count} serve release {id}");
             return true;
         }
 
@@ -339,13 +339,13 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
                     removed += keys.Count;
                 }
 
-                output.WriteLine($"{o.Name}: pruned {plan.Prune.Count} old release(s) ({string.Join(", ", plan.Prune)}), {removed} object(s)");
+                _output.WriteLine($"{o.Name}: pruned {plan.Prune.Count} old release(s) ({string.Join(", ", plan.Prune)}), {removed} object(s)");
                 var i = Array.FindIndex(summaries, s => s.Origin == o.Name);
                 summaries[i] = summaries[i] with { Deleted = summaries[i].Deleted + removed };
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                output.WriteLine($"{o.Name}: could not prune old releases: {o.Describe(ex)} (the live release is not affected)");
+                _output.WriteLine($"{o.Name}: could not prune old releases: {o.Describe(ex)} (the live release is not affected)");
             }
         }));
     }
@@ -358,14 +358,14 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
             {
                 var objects = await ReleaseReader.ListReleaseObjectsAsync(o, id, cancellationToken, files.Select(x => x.Path).ToList());
                 var diff = ReleaseDiff.Compare(files, objects);
-                output.WriteLine(diff.Clean
+                _output.WriteLine(diff.Clean
                     ? $"check: {o.Name} holds all {files.Count} file(s) of release {id} with matching ETags"
                     : $"check: {o.Name} FAILED: {diff.Missing.Count} missing, {diff.Different.Count} different, {diff.Extra.Count} extra in release {id}");
                 return diff.Clean;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                output.WriteLine($"check: {o.Name} FAILED: {o.Describe(ex)}");
+                _output.WriteLine($"check: {o.Name} FAILED: {o.Describe(ex)}");
                 return false;
             }
         }));
@@ -374,15 +374,15 @@ public sealed class Deployer(LoadedConfig loaded, IEdgeFleet edges, TextWriter o
 
     private void WriteSummary(IReadOnlyList<OriginSummary> summaries, IReadOnlyList<OriginSnapshot> unreachable)
     {
-        output.WriteLine($"{"origin",-16} {"uploaded",9} {"copied",7} {"deleted",8} {"unchanged",10} {"bytes",11} {"seconds",8}");
+        _output.WriteLine($"{"origin",-16} {"uploaded",9} {"copied",7} {"deleted",8} {"unchanged",10} {"bytes",11} {"seconds",8}");
         foreach (var s in summaries)
         {
-            output.WriteLine($"{s.Origin,-16} {s.Uploaded,9} {s.Copied,7} {s.Deleted,8} {s.Unchanged,10} {Format.Bytes(s.Bytes),11} {s.Seconds,8:F2}{(s.Error is null ? "" : "  FAILED")}");
+            _output.WriteLine($"{s.Origin,-16} {s.Uploaded,9} {s.Copied,7} {s.Deleted,8} {s.Unchanged,10} {Format.Bytes(s.Bytes),11} {s.Seconds,8:F2}{(s.Error is null ? "" : "  FAILED")}");
         }
 
         foreach (var u in unreachable)
         {
-            output.WriteLine($"{u.Origin.Name,-16} {"-",9} {"-",7} {"-",8} {"-",10} {"-",11} {"-",8}  UNREACHABLE");
+            _output.WriteLine($"{u.Origin.Name,-16} {"-",9} {"-",7} {"-",8} {"-",10} {"-",11} {"-",8}  UNREACHABLE");
         }
     }
 

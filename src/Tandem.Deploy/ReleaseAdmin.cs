@@ -9,7 +9,7 @@ namespace Tandem.Deploy;
 public sealed class ReleaseAdmin(LoadedConfig loaded, IEdgeFleet edges, TextWriter output)
 {
     // Origins are worked on in parallel and each reports as it goes: one line at a time.
-    private readonly TextWriter output = TextWriter.Synchronized(output);
+    private readonly TextWriter _output = TextWriter.Synchronized(output);
 
     /// <summary>Prints a table of every release: id, created, files, bytes, and where it is live.</summary>
     public async Task<int> ListAsync(CancellationToken cancellationToken)
@@ -18,13 +18,13 @@ public sealed class ReleaseAdmin(LoadedConfig loaded, IEdgeFleet edges, TextWrit
         var snapshots = await OriginSnapshot.ReadAllAsync(connections.Items, cancellationToken);
         foreach (var s in snapshots.Where(s => !s.Ok))
         {
-            output.WriteLine($"{s.Origin.Name}: {s.Error}");
+            _output.WriteLine($"{s.Origin.Name}: {s.Error}");
         }
 
         var edgeStatus = edges.Count > 0 ? await edges.StatusAsync(cancellationToken) : [];
         foreach (var e in edgeStatus.Where(e => !e.Ok))
         {
-            output.WriteLine($"{e.Edge}: edge status unavailable: {e.Error}");
+            _output.WriteLine($"{e.Edge}: edge status unavailable: {e.Error}");
         }
 
         var ok = snapshots.Where(s => s.Ok).ToList();
@@ -40,16 +40,16 @@ public sealed class ReleaseAdmin(LoadedConfig loaded, IEdgeFleet edges, TextWrit
 
         if (manifests.Count == 0)
         {
-            output.WriteLine("no releases yet; run tandem deploy");
+            _output.WriteLine("no releases yet; run tandem deploy");
             return ok.Count == snapshots.Count ? 0 : 1;
         }
 
-        output.WriteLine($"{"release",-12}  {"created (UTC)",-19}  {"files",6}  {"bytes",10}  {"whole on",-20}  live on");
+        _output.WriteLine($"{"release",-12}  {"created (UTC)",-19}  {"files",6}  {"bytes",10}  {"whole on",-20}  live on");
         foreach (var m in manifests.OrderByDescending(m => m.Created))
         {
             var whole = ok.Where(s => s.Releases.Any(r => r.Id == m.Id && r.Whole)).Select(s => s.Origin.Name);
             var liveOn = ok.Where(s => s.Live?.Id == m.Id).Select(s => s.Origin.Name).Concat(edgeStatus.Where(e => e.Live == m.Id).Select(e => e.Edge)).ToList();
-            output.WriteLine($"{m.Id,-12}  {m.Created.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {m.Files.Count,6}  {Format.Bytes(m.Bytes),10}  {string.Join(",", whole),-20}  {(liveOn.Count == 0 ? "-" : string.Join(", ", liveOn))}");
+            _output.WriteLine($"{m.Id,-12}  {m.Created.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {m.Files.Count,6}  {Format.Bytes(m.Bytes),10}  {string.Join(",", whole),-20}  {(liveOn.Count == 0 ? "-" : string.Join(", ", liveOn))}");
         }
 
         return ok.Count == snapshots.Count ? 0 : 1;
@@ -72,10 +72,10 @@ public sealed class ReleaseAdmin(LoadedConfig loaded, IEdgeFleet edges, TextWrit
         {
             foreach (var s in snapshots.Where(s => !s.Ok))
             {
-                output.WriteLine($"{s.Origin.Name}: {s.Error}");
+                _output.WriteLine($"{s.Origin.Name}: {s.Error}");
             }
 
-            output.WriteLine("rollback needs every origin; nothing changed");
+            _output.WriteLine("rollback needs every origin; nothing changed");
             return 1;
         }
 
@@ -104,16 +104,16 @@ public sealed class ReleaseAdmin(LoadedConfig loaded, IEdgeFleet edges, TextWrit
         var missing = snapshots.Where(s => !s.Releases.Any(r => r.Id == id && r.Whole)).Select(s => s.Origin.Name).ToList();
         if (missing.Count > 0)
         {
-            output.WriteLine($"release {id} is not whole on {string.Join(", ", missing)}; nothing changed");
+            _output.WriteLine($"release {id} is not whole on {string.Join(", ", missing)}; nothing changed");
             return 1;
         }
 
         var target = await ReleaseReader.ReadManifestAsync(snapshots[0].Origin, id, cancellationToken)
             ?? throw new DeployException($"release {id}'s manifest vanished from {snapshots[0].Origin.Name}");
         var liveIds = snapshots.ToDictionary(s => s.Origin.Name, s => s.Live?.Id, StringComparer.Ordinal);
-        output.WriteLine($"rolling back to release {id} (created {target.Created.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {target.Files.Count} file(s)); live was {liveManifest?.Id ?? "none"}");
-        var ok = await new ReleaseActivator(loaded.Config.Site, loaded.Config.Deploy, edges, output).ActivateAsync(connections.Items, target, liveManifest, liveIds, cancellationToken);
-        output.WriteLine(ok ? $"release {id} is live" : $"rollback to {id} did not finish");
+        _output.WriteLine($"rolling back to release {id} (created {target.Created.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {target.Files.Count} file(s)); live was {liveManifest?.Id ?? "none"}");
+        var ok = await new ReleaseActivator(loaded.Config.Site, loaded.Config.Deploy, edges, _output).ActivateAsync(connections.Items, target, liveManifest, liveIds, cancellationToken);
+        _output.WriteLine(ok ? $"release {id} is live" : $"rollback to {id} did not finish");
         return ok ? 0 : 1;
     }
 }

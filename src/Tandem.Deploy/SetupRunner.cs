@@ -12,7 +12,7 @@ namespace Tandem.Deploy;
 public sealed class SetupRunner(LoadedConfig loaded, TextWriter output)
 {
     // Origins are worked on in parallel and each reports as it goes: one line at a time.
-    private readonly TextWriter output = TextWriter.Synchronized(output);
+    private readonly TextWriter _output = TextWriter.Synchronized(output);
 
     public async Task<int> SetupAsync(CancellationToken cancellationToken)
     {
@@ -35,10 +35,10 @@ public sealed class SetupRunner(LoadedConfig loaded, TextWriter output)
         {
             foreach (var c in checks.Where(c => c.Error is not null))
             {
-                output.WriteLine($"{c.Origin.Name}: {c.Error}");
+                _output.WriteLine($"{c.Origin.Name}: {c.Error}");
             }
 
-            output.WriteLine("setup stopped before writing anything");
+            _output.WriteLine("setup stopped before writing anything");
             return 1;
         }
 
@@ -73,20 +73,20 @@ public sealed class SetupRunner(LoadedConfig loaded, TextWriter output)
                 }
 
                 changed += did.Count;
-                output.WriteLine(did.Count == 0
+                _output.WriteLine(did.Count == 0
                     ? $"{o.Name}: bucket {o.Bucket}, website hosting and public-read policy already set; nothing changed"
                     : $"{o.Name}: {string.Join(", ", did)}");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                output.WriteLine($"{o.Name}: setup FAILED: {o.Describe(ex)}");
+                _output.WriteLine($"{o.Name}: setup FAILED: {o.Describe(ex)}");
                 return 1;
             }
         }
 
         if (changed == 0)
         {
-            output.WriteLine("every origin was already set up");
+            _output.WriteLine("every origin was already set up");
         }
 
         return 0;

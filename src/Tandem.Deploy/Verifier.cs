@@ -10,7 +10,7 @@ namespace Tandem.Deploy;
 public sealed class Verifier(LoadedConfig loaded, TextWriter output)
 {
     // Origins are worked on in parallel and each reports as it goes: one line at a time.
-    private readonly TextWriter output = TextWriter.Synchronized(output);
+    private readonly TextWriter _output = TextWriter.Synchronized(output);
 
     /// <summary>0 when every origin's live release matches the folder; 1 on drift (0 again once --repair fixed it).</summary>
     public async Task<int> VerifyAsync(string? folder, bool repair, CancellationToken cancellationToken)
@@ -28,7 +28,7 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
         if (liveIds.Count > 1)
         {
             drift = unresolved = true;
-            output.WriteLine($"origins serve different releases: {string.Join(", ", snapshots.Where(s => s.Ok).Select(s => $"{s.Origin.Name}={s.Live?.Id ?? "none"}"))}");
+            _output.WriteLine($"origins serve different releases: {string.Join(", ", snapshots.Where(s => s.Ok).Select(s => $"{s.Origin.Name}={s.Live?.Id ?? "none"}"))}");
         }
 
         var folderId = ReleaseLayout.ComputeId(files);
@@ -37,21 +37,21 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
             var o = s.Origin;
             if (!s.Ok)
             {
-                output.WriteLine($"{o.Name}: {s.Error}");
+                _output.WriteLine($"{o.Name}: {s.Error}");
                 drift = unresolved = true;
                 continue;
             }
 
             if (s.Live is not { } live)
             {
-                output.WriteLine($"{o.Name}: no release is live; run tandem deploy");
+                _output.WriteLine($"{o.Name}: no release is live; run tandem deploy");
                 drift = unresolved = true;
                 continue;
             }
 
             if (live.Id != folderId)
             {
-                output.WriteLine($"{o.Name}: note: the folder makes release {folderId}, live is {live.Id}; differences are against the folder");
+                _output.WriteLine($"{o.Name}: note: the folder makes release {folderId}, live is {live.Id}; differences are against the folder");
             }
 
             Dictionary<string, string> objects;
@@ -61,7 +61,7 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                output.WriteLine($"{o.Name}: {o.Describe(ex)}");
+                _output.WriteLine($"{o.Name}: {o.Describe(ex)}");
                 drift = unresolved = true;
                 continue;
             }
@@ -69,7 +69,7 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
             var diff = ReleaseDiff.Compare(files, objects);
             if (diff.Clean)
             {
-                output.WriteLine($"{o.Name}: release {live.Id} matches the folder ({files.Count} file(s))");
+                _output.WriteLine($"{o.Name}: release {live.Id} matches the folder ({files.Count} file(s))");
                 continue;
             }
 
@@ -77,17 +77,17 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
             unresolved |= !repair;
             foreach (var p in diff.Missing)
             {
-                output.WriteLine($"{o.Name}: missing   {p}");
+                _output.WriteLine($"{o.Name}: missing   {p}");
             }
 
             foreach (var p in diff.Different)
             {
-                output.WriteLine($"{o.Name}: different {p}");
+                _output.WriteLine($"{o.Name}: different {p}");
             }
 
             foreach (var p in diff.Extra)
             {
-                output.WriteLine($"{o.Name}: extra     {p}");
+                _output.WriteLine($"{o.Name}: extra     {p}");
             }
 
             if (repair)
@@ -99,14 +99,14 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
                         await o.UploadAsync(local[path], ReleaseLayout.ObjectKey(o.Prefix, live.Id, path), null, ct));
                     await o.DeleteAsync(diff.Extra.Select(p => ReleaseLayout.ObjectKey(o.Prefix, live.Id, p)).ToList(), cancellationToken);
                     var after = ReleaseDiff.Compare(files, await ReleaseReader.ListReleaseObjectsAsync(o, live.Id, cancellationToken, paths));
-                    output.WriteLine(after.Clean
+                    _output.WriteLine(after.Clean
                         ? $"{o.Name}: repaired: uploaded {fix.Count}, deleted {diff.Extra.Count}; release {live.Id} now matches the folder"
                         : $"{o.Name}: repair incomplete: {after.Missing.Count + after.Different.Count + after.Extra.Count} difference(s) left");
                     unresolved |= !after.Clean;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    output.WriteLine($"{o.Name}: repair FAILED: {o.Describe(ex)}");
+                    _output.WriteLine($"{o.Name}: repair FAILED: {o.Describe(ex)}");
                     unresolved = true;
                 }
             }
@@ -114,7 +114,7 @@ public sealed class Verifier(LoadedConfig loaded, TextWriter output)
 
         if (!drift)
         {
-            output.WriteLine($"no drift: {snapshots.Count} origin(s) serve release {liveIds.Single()} and match the folder");
+            _output.WriteLine($"no drift: {snapshots.Count} origin(s) serve release {liveIds.Single()} and match the folder");
         }
 
         return unresolved ? 1 : 0;
