@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tandem.Core.Configuration;
+using Tandem.Core.Hosting;
 using Tandem.Edge;
 using Tandem.Edge.Tls;
 
@@ -16,6 +17,8 @@ internal static class EdgeCommand
 
     internal static async Task<int> RunAsync(string configPath, string name, bool verbose, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        // Before any socket exists: the visitor path then runs on the socket threads (see InlineSocketCompletions).
+        InlineSocketCompletions.EnableUnlessSet();
         EdgeOptions options;
         try
         {

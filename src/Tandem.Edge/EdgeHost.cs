@@ -84,7 +84,7 @@ public sealed class EdgeHost : IAsyncDisposable
                     });
                 });
             }
-        }, eagerReceiveBuffers: true);
+        }, eagerReceiveBuffers: true, inlineScheduling: InlineSocketCompletions.Enabled);
         var logger = web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tandem.Edge");
         if (options.HttpsListen is not null)
         {

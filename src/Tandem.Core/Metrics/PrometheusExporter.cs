@@ -78,6 +78,8 @@ public sealed class PrometheusExporter : IDisposable
     private sealed class Family(Instrument instrument)
     {
         private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<TagKey, Series> _byTags = new();
+        private const int MaxRemembered = 4096;
 
         public string Name { get; } = instrument.Name;
 
@@ -96,8 +98,7 @@ public sealed class PrometheusExporter : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var labels = Labels(tags);
-            var series = _series.GetOrAdd(labels, static (l, type) => new Series(l, type == "histogram"), Type);
+            var series = Find(tags);
             if (Type == "histogram")
             {
                 series.Observe(value);
@@ -126,6 +127,34 @@ public sealed class PrometheusExporter : IDisposable
             {
                 series.WriteTo(sb, Name);
             }
+        }
+
+        /// <summary>
+        /// The series for these tags. A request records several measurements; building the label
+        /// text (sorted, escaped) for each was most of what metrics cost a cache hit, so the series
+        /// of each tag combination seen is kept by the tags themselves. Observable instruments
+        /// are cleared before each scrape and recorded rarely: they take the plain way.
+        /// </summary>
+        private Series Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (IsObservable || tags.Length > TagKey.Max)
+            {
+                return _series.GetOrAdd(Labels(tags), static (l, type) => new Series(l, type == "histogram"), Type);
+            }
+
+            var key = new TagKey(tags);
+            if (_byTags.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            var series = _series.GetOrAdd(Labels(tags), static (l, type) => new Series(l, type == "histogram"), Type);
+            if (_byTags.Count < MaxRemembered)
+            {
+                _byTags.TryAdd(key, series);
+            }
+
+            return series;
         }
 
         private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -237,4 +266,33 @@ public sealed class PrometheusExporter : IDisposable
     private static string EscapeLabel(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
     private static string EscapeHelp(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}
+
+/// <summary>Up to four tags as given (names and values compared by value), to find a series without building its label text.</summary>
+internal readonly struct TagKey : IEquatable<TagKey>
+{
+    public const int Max = 4;
+    private readonly int _count;
+    private readonly KeyValuePair<string, object?> _t0, _t1, _t2, _t3;
+
+    public TagKey(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        _count = tags.Length;
+        _t0 = tags.Length > 0 ? tags[0] : default;
+        _t1 = tags.Length > 1 ? tags[1] : default;
+        _t2 = tags.Length > 2 ? tags[2] : default;
+        _t3 = tags.Length > 3 ? tags[3] : default;
+    }
+
+    public bool Equals(TagKey other) =>
+        _count == other._count && Same(_t0, other._t0) && Same(_t1, other._t1) && Same(_t2, other._t2) && Same(_t3, other._t3);
+
+    public override bool Equals(object? obj) => obj is TagKey other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(_count, Hash(_t0), Hash(_t1), Hash(_t2), Hash(_t3));
+
+    private static bool Same(KeyValuePair<string, object?> a, KeyValuePair<string, object?> b) =>
+        string.Equals(a.Key, b.Key, StringComparison.Ordinal) && Equals(a.Value, b.Value);
+
+    private static int Hash(KeyValuePair<string, object?> t) => HashCode.Combine(t.Key is null ? 0 : StringComparer.Ordinal.GetHashCode(t.Key), t.Value?.GetHashCode() ?? 0);
 }

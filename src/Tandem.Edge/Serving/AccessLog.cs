@@ -2,15 +2,25 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 
 namespace Tandem.Edge.Serving;
 
-/// <summary>One JSON line per request (time, client, method, path, status, bytes, duration, cache result, origin, behavior).</summary>
+/// <summary>
+/// One JSON line per request (time, client, method, path, status, bytes, duration, cache result,
+/// origin, behavior). The request path only queues the line; one background writer writes and
+/// flushes them in batches, so a slow disk or a full stdout pipe never holds a request (the edge's
+/// request code may run on a socket thread, which must not block). When the queue is full, lines
+/// are dropped and counted rather than waited for.
+/// </summary>
 public sealed class AccessLog : IDisposable
 {
+    private const int QueueLines = 65536;
     private readonly TextWriter? _writer;
-    private readonly object _gate = new();
+    private readonly Channel<string>? _lines;
+    private readonly Task _pump = Task.CompletedTask;
+    private long _dropped;
 
     public AccessLog(string? target)
     {
@@ -20,7 +30,15 @@ public sealed class AccessLog : IDisposable
             "stdout" => Console.Out,
             _ => Open(target),
         };
+        if (_writer is not null)
+        {
+            _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(QueueLines) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+            _pump = Task.Run(PumpAsync);
+        }
     }
+
+    /// <summary>Lines dropped because the writer fell a whole queue behind.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
 
     private static StreamWriter Open(string path)
     {
@@ -29,12 +47,12 @@ public sealed class AccessLog : IDisposable
             Directory.CreateDirectory(folder);
         }
 
-        return new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        return new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite));
     }
 
     public void Write(HttpContext context, Outcome outcome, TimeSpan elapsed)
     {
-        if (_writer is null)
+        if (_lines is null)
         {
             return;
         }
@@ -56,18 +74,46 @@ public sealed class AccessLog : IDisposable
             w.WriteEndObject();
         }
 
-        var line = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        lock (_gate)
+        if (!_lines.Writer.TryWrite(Encoding.UTF8.GetString(buffer.WrittenSpan)))
         {
-            _writer.WriteLine(line);
+            Interlocked.Increment(ref _dropped);
         }
     }
 
+    private async Task PumpAsync()
+    {
+        var reader = _lines!.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                while (reader.TryRead(out var line))
+                {
+                    _writer!.WriteLine(line);
+                }
+
+                _writer!.Flush();
+            }
+            catch (IOException)
+            {
+                // A closed stdout or a full disk loses log lines, never requests.
+            }
+        }
+    }
+
+    /// <summary>Writes what is queued, then closes the file.</summary>
     public void Dispose()
     {
-        if (_writer is not null && !ReferenceEquals(_writer, Console.Out))
+        if (_lines is null)
         {
-            _writer.Dispose();
+            return;
+        }
+
+        _lines.Writer.TryComplete();
+        _pump.Wait(TimeSpan.FromSeconds(5));
+        if (!ReferenceEquals(_writer, Console.Out))
+        {
+            _writer!.Dispose();
         }
     }
 }
