@@ -6,6 +6,8 @@ using System.Security.Cryptography.X509Certificates;
 using Tandem.Edge;
 using Tandem.FunctionalTests.Infrastructure;
 
+using static Tandem.FunctionalTests.Edge.AcmeRig;
+
 namespace Tandem.FunctionalTests.Edge;
 
 /// <summary>An edge with acme set gets its certificate from Pebble and swaps it in without a restart.</summary>
@@ -140,16 +142,5 @@ public sealed class AcmeEdgeTests
         using var served = await PresentedAsync(edge.HttpsUrl!);
         Assert.Equal(served.Subject, served.Issuer);
         Assert.False(File.Exists(acme.CertificateFile));
-    }
-
-    /// <summary>The certificate the HTTPS listener presents on a new connection (validation is the test's job).</summary>
-    private static async Task<X509Certificate2> PresentedAsync(Uri https)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(https.Host, https.Port);
-        // Any certificate is accepted here: which one it is, is what the test checks.
-        await using var tls = new SslStream(tcp.GetStream(), false, (_, presented, _, _) => presented is not null);
-        await tls.AuthenticateAsClientAsync("localhost");
-        return X509CertificateLoader.LoadCertificate(tls.RemoteCertificate!.GetRawCertData());
     }
 }
