@@ -58,7 +58,7 @@ public sealed class Http01Challenges
             {
                 await _share.DeleteChallengeAsync(token, CancellationToken.None);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonServiceException or HttpRequestException)
+            catch (Exception ex) when (IsShareFailure(ex))
             {
             }
         }
@@ -83,13 +83,17 @@ public sealed class Http01Challenges
         {
             return await _share.GetChallengeAsync(token, ct);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonServiceException or HttpRequestException)
+        catch (Exception ex) when (IsShareFailure(ex))
         {
             return null;
         }
     }
 
     public int Count => _answers.Count;
+
+    /// <summary>A folder or bucket that cannot be reached: the answer is just not there.</summary>
+    private static bool IsShareFailure(Exception ex) =>
+        ex is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonServiceException or HttpRequestException;
 }
 
 public static class Http01ChallengeEndpoints

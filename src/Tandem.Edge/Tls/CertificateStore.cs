@@ -65,12 +65,7 @@ public sealed class CertificateStore : IDisposable
     {
         get
         {
-            var now = _time.GetTimestamp();
-            if (now >= Volatile.Read(ref _nextCheckTicks))
-            {
-                CheckForChange(now);
-            }
-
+            CheckIfDue();
             return Volatile.Read(ref _current);
         }
     }
@@ -80,13 +75,17 @@ public sealed class CertificateStore : IDisposable
     {
         get
         {
-            var now = _time.GetTimestamp();
-            if (now >= Volatile.Read(ref _nextCheckTicks))
-            {
-                CheckForChange(now);
-            }
-
+            CheckIfDue();
             return Volatile.Read(ref _context);
+        }
+    }
+
+    private void CheckIfDue()
+    {
+        var now = _time.GetTimestamp();
+        if (now >= Volatile.Read(ref _nextCheckTicks))
+        {
+            CheckForChange(now);
         }
     }
 

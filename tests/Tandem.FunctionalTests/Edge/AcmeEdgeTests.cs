@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Tandem.Edge;
 using Tandem.FunctionalTests.Infrastructure;
@@ -20,7 +18,6 @@ public sealed class AcmeEdgeTests
         var httpPort = PebbleServer.FreePort();
         using var pebble = await PebbleServer.StartAsync(httpPort);
         using var dir = new TempDir("tandem-acme-edge");
-        var template = EdgeFixture.Options([("primary", "http://127.0.0.1:9/")]);
         var acme = new EdgeAcmeOptions
         {
             DirectoryUrl = pebble.DirectoryUrl,
@@ -29,22 +26,10 @@ public sealed class AcmeEdgeTests
             DataDir = dir.Combine("acme"),
         };
         var watch = Stopwatch.StartNew();
-        await using var edge = await EdgeFixture.StartAsync(new EdgeOptions
-        {
-            Name = template.Name,
-            HttpListen = new IPEndPoint(IPAddress.Loopback, httpPort),
-            HttpsListen = new IPEndPoint(IPAddress.Loopback, 0),
-            CertificateFile = acme.CertificateFile,
-            KeyFile = acme.KeyFile,
-            Acme = acme,
+        await using var edge = await StartEdgeAsync(acme, "http://127.0.0.1:9/", httpPort,
 
             // The challenge must be answered ahead of the redirect, or Pebble would be sent to HTTPS.
-            RedirectHttpToHttps = true,
-            AdminListen = template.AdminListen,
-            AdminToken = template.AdminToken,
-            Origins = template.Origins,
-            Distribution = template.Distribution,
-        });
+            redirectHttpToHttps: true);
 
         // HTTPS answers at once, with a self-signed certificate for the name, until Pebble's arrives.
         using var first = await PresentedAsync(edge.HttpsUrl!);
@@ -107,7 +92,6 @@ public sealed class AcmeEdgeTests
     public async Task Edge_WithAcme_CaUnreachable_CountsTheFailureAndKeepsServingTheTemporaryCertificate()
     {
         using var dir = new TempDir("tandem-acme-edge");
-        var template = EdgeFixture.Options([("primary", "http://127.0.0.1:9/")]);
         var acme = new EdgeAcmeOptions
         {
             // Nothing listens on the discard port: the directory cannot be read.
@@ -115,19 +99,7 @@ public sealed class AcmeEdgeTests
             Names = ["localhost"],
             DataDir = dir.Combine("acme"),
         };
-        await using var edge = await EdgeFixture.StartAsync(new EdgeOptions
-        {
-            Name = template.Name,
-            HttpListen = template.HttpListen,
-            HttpsListen = new IPEndPoint(IPAddress.Loopback, 0),
-            CertificateFile = acme.CertificateFile,
-            KeyFile = acme.KeyFile,
-            Acme = acme,
-            AdminListen = template.AdminListen,
-            AdminToken = template.AdminToken,
-            Origins = template.Origins,
-            Distribution = template.Distribution,
-        });
+        await using var edge = await StartEdgeAsync(acme, "http://127.0.0.1:9/");
 
         using var admin = new HttpClient { BaseAddress = edge.AdminUrl };
         var metrics = "";

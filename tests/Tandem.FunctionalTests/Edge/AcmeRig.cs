@@ -41,7 +41,7 @@ internal static partial class AcmeRig
     public static string UrlOf(WebApplication app) => app.Urls.First();
 
     /// <summary>An edge with <paramref name="acme"/>, HTTP on <paramref name="httpPort"/> (0: any), HTTPS on any port, in front of <paramref name="siteUrl"/>.</summary>
-    public static Task<EdgeHost> StartEdgeAsync(EdgeAcmeOptions acme, string siteUrl, int httpPort = 0, string name = "edge-1")
+    public static Task<EdgeHost> StartEdgeAsync(EdgeAcmeOptions acme, string siteUrl, int httpPort = 0, string name = "edge-1", bool redirectHttpToHttps = false)
     {
         var template = EdgeFixture.Options([("primary", siteUrl)]);
         return EdgeFixture.StartAsync(new EdgeOptions
@@ -52,6 +52,7 @@ internal static partial class AcmeRig
             CertificateFile = acme.CertificateFile,
             KeyFile = acme.KeyFile,
             Acme = acme,
+            RedirectHttpToHttps = redirectHttpToHttps,
             AdminListen = template.AdminListen,
             AdminToken = template.AdminToken,
             Origins = template.Origins,
