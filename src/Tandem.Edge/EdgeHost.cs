@@ -14,6 +14,7 @@ using Tandem.Edge.Caching;
 using Tandem.Edge.Origins;
 using Tandem.Edge.Releases;
 using Tandem.Edge.Serving;
+using Tandem.Edge.Serving.FastPath;
 using Tandem.Edge.Tls;
 
 namespace Tandem.Edge;
@@ -62,13 +63,29 @@ public sealed class EdgeHost : IAsyncDisposable
         var exporter = new PrometheusExporter(meter);
         var originMetrics = new OriginMetrics(new SingleMeterFactory(meter));
         CertificateStore? certificates = null;
+        HitFastPath? fastPath = null;
+
+        // Plain GET and HEAD hits on HTTP/1.1 are answered below Kestrel's HTTP layer; the rest goes on to it.
+        void FastHits(ListenOptions listen, bool https)
+        {
+            if (options.FastHits)
+            {
+                listen.Use(next => context => fastPath!.RunAsync(context, next, https));
+            }
+        }
 
         var web = KestrelApps.Create(logging, kestrel =>
         {
+            kestrel.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
+            kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
             if (options.HttpListen is { } http)
             {
                 // Browsers speak HTTP/2 only over TLS; plain HTTP stays HTTP/1.1.
-                kestrel.Listen(http, l => l.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(http, l =>
+                {
+                    l.Protocols = HttpProtocols.Http1;
+                    FastHits(l, https: false);
+                });
             }
 
             if (options.HttpsListen is { } https)
@@ -82,6 +99,7 @@ public sealed class EdgeHost : IAsyncDisposable
                     {
                         OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = certificates!.CurrentContext }),
                     });
+                    FastHits(l, https: true);
                 });
             }
         }, eagerReceiveBuffers: true, inlineScheduling: InlineSocketCompletions.Enabled);
@@ -131,6 +149,10 @@ public sealed class EdgeHost : IAsyncDisposable
         }
 
         web.Run(handler.HandleAsync);
+        if (options.FastHits)
+        {
+            fastPath = new HitFastPath(handler, options.KeepAliveTimeout, options.RequestHeadersTimeout, time, logger);
+        }
 
         // Only origins some behavior uses are probed.
         var used = behaviors.All.SelectMany(b => b.Target.Origins).Distinct().ToList();
@@ -148,6 +170,7 @@ public sealed class EdgeHost : IAsyncDisposable
         owned.Add(prober);
         owned.Add(new Disposer(() =>
         {
+            fastPath?.Dispose();
             accessLog.Dispose();
             collapser.Dispose();
             catalog.Dispose();

@@ -47,6 +47,18 @@ public sealed partial class EdgeOptions
     /// <summary>When set, the edge obtains and renews its certificate (CertificateFile, KeyFile) over ACME.</summary>
     public EdgeAcmeOptions? Acme { get; init; }
 
+    /// <summary>
+    /// Answer plain GET and HEAD cache hits on HTTP/1.1 below Kestrel's HTTP layer (see
+    /// HitFastPath). On unless the environment sets TANDEM_EDGE_FAST_HITS=0.
+    /// </summary>
+    public bool FastHits { get; init; } = Environment.GetEnvironmentVariable("TANDEM_EDGE_FAST_HITS") != "0";
+
+    /// <summary>How long a visitor connection may sit idle between requests (Kestrel's default, 130 s).</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>How long a visitor may take to send a request's head (Kestrel's default, 30 s).</summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Origins by name, as the config describes them.</summary>
     public required IReadOnlyDictionary<string, OriginConfig> Origins { get; init; }
 

@@ -24,7 +24,11 @@ public sealed class CacheEntry
 
     private static readonly byte[] NotSmaller = [];
 
+    // Heads a response from this entry has had on the connection fast path, per variant.
+    private const int MaxHeads = 16;
+
     private readonly Lock _sync = new();
+    private RenderedHead[] _heads = [];
     private Lazy<byte[]>? _gzip;
     private Lazy<byte[]>? _brotli;
     private long _variantBytes;
@@ -147,6 +151,49 @@ public sealed class CacheEntry
         return bytes.Length > 0;
     }
 
+    /// <summary>The head rendered earlier for <paramref name="variant"/>, or null (see <see cref="AddHead"/>).</summary>
+    internal RenderedHead? FindHead(HeadVariant variant)
+    {
+        foreach (var head in Volatile.Read(ref _heads))
+        {
+            if (head.Variant == variant)
+            {
+                return head;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Keeps a response head rendered from this entry (its bytes count in <see cref="Size"/>, like
+    /// a compressed variant); false when the entry already keeps <see cref="MaxHeads"/> of them,
+    /// in which case the caller answers the slow way.
+    /// </summary>
+    internal bool AddHead(RenderedHead head)
+    {
+        ICacheEntryOwner? owner;
+        lock (_sync)
+        {
+            if (FindHead(head.Variant) is not null)
+            {
+                return true;
+            }
+
+            if (_heads.Length >= MaxHeads)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _heads, [.. _heads, head]);
+            _variantBytes += head.Bytes.Length;
+            owner = _owner;
+        }
+
+        owner?.Grew(head.Bytes.Length);
+        return true;
+    }
+
     /// <summary>
     /// The same body with the header fields and freshness of a revalidation, named after the
     /// origin that vouched for it; variants made so far carry over.
@@ -251,3 +298,13 @@ public sealed class CacheEntry
         }
     }
 }
+
+/// <summary>What a rendered response head depends on besides the entry itself.</summary>
+internal readonly record struct HeadVariant(bool Https, ContentCoding Coding, string? Release, bool PinCookie);
+
+/// <summary>
+/// The bytes of a 200 response's status line and header fields (without Age, which changes per
+/// response, and without the blank line), and the body they go with. Date is among them when
+/// the stored response has one (as the origin dated it); otherwise <see cref="NeedsDate"/>.
+/// </summary>
+internal sealed record RenderedHead(HeadVariant Variant, byte[] Bytes, ReadOnlyMemory<byte> Body, bool NeedsDate);

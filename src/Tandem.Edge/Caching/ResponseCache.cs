@@ -62,6 +62,22 @@ public sealed class ResponseCache
     /// <summary>The entry under <paramref name="key"/>, fresh or stale; deciding what to do with it is the caller's.</summary>
     public bool TryGet(string key, [MaybeNullWhen(false)] out CacheEntry entry)
     {
+        if (TryPeek(key, out entry))
+        {
+            _hits.Increment();
+            return true;
+        }
+
+        _misses.Increment();
+        return false;
+    }
+
+    /// <summary>
+    /// Like <see cref="TryGet"/> but counts nothing: for a caller that may still hand the request
+    /// to one that calls <see cref="TryGet"/>. Call <see cref="CountHit"/> when it answers from the entry.
+    /// </summary>
+    public bool TryPeek(string key, [MaybeNullWhen(false)] out CacheEntry entry)
+    {
         if (_map.TryGetValue(key, out var node))
         {
             // Write only when the flag changes, so a hot entry's line is not written on every hit.
@@ -70,15 +86,16 @@ public sealed class ResponseCache
                 node.Referenced = 1;
             }
 
-            _hits.Increment();
             entry = node.Entry;
             return true;
         }
 
-        _misses.Increment();
         entry = null;
         return false;
     }
+
+    /// <summary>Counts a hit found with <see cref="TryPeek"/>.</summary>
+    public void CountHit() => _hits.Increment();
 
     /// <summary>
     /// Stores <paramref name="entry"/> under <paramref name="key"/>, replacing what was there,

@@ -50,7 +50,21 @@ public sealed class AccessLog : IDisposable
         return new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite));
     }
 
+    /// <summary>False when no access log is kept, so callers can skip gathering what it would say.</summary>
+    public bool Enabled => _lines is not null;
+
     public void Write(HttpContext context, Outcome outcome, TimeSpan elapsed)
+    {
+        if (_lines is null)
+        {
+            return;
+        }
+
+        Write(context.Connection.RemoteIpAddress?.ToString(), context.Request.Method, context.Request.Path.Value, context.Response.StatusCode,
+            outcome.Bytes, elapsed, outcome.Cache, outcome.Origin, outcome.Behavior);
+    }
+
+    public void Write(string? client, string method, string? path, int status, long bytes, TimeSpan elapsed, string cache, string? origin, string? behavior)
     {
         if (_lines is null)
         {
@@ -62,15 +76,15 @@ public sealed class AccessLog : IDisposable
         {
             w.WriteStartObject();
             w.WriteString("time", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-            w.WriteString("client", context.Connection.RemoteIpAddress?.ToString());
-            w.WriteString("method", context.Request.Method);
-            w.WriteString("path", context.Request.Path.Value);
-            w.WriteNumber("status", context.Response.StatusCode);
-            w.WriteNumber("bytes", outcome.Bytes);
+            w.WriteString("client", client);
+            w.WriteString("method", method);
+            w.WriteString("path", path);
+            w.WriteNumber("status", status);
+            w.WriteNumber("bytes", bytes);
             w.WriteNumber("ms", Math.Round(elapsed.TotalMilliseconds, 3));
-            w.WriteString("cache", outcome.Cache);
-            w.WriteString("origin", outcome.Origin);
-            w.WriteString("behavior", outcome.Behavior);
+            w.WriteString("cache", cache);
+            w.WriteString("origin", origin);
+            w.WriteString("behavior", behavior);
             w.WriteEndObject();
         }
 

@@ -23,14 +23,7 @@ public sealed partial class EdgeHandler
         outcome.Cache = cacheStatus;
         outcome.Origin = entry.Origin;
         var status = statusOverride ?? entry.Status;
-        foreach (var (name, value) in entry.Headers)
-        {
-            if (!IsHopByHop(name) && !(statusOverride is not null && name.Equals(HeaderNames.CacheControl, StringComparison.OrdinalIgnoreCase)))
-            {
-                response.Headers.Append(name, value);
-            }
-        }
-
+        CopyEntryHeaders(response.Headers, entry, keepCacheControl: statusOverride is null);
         response.Headers.Age = ((long)entry.CurrentAge(now).TotalSeconds).ToString(CultureInfo.InvariantCulture);
         AddEdgeHeaders(context, cacheStatus, entry.Origin, outcome);
 
@@ -79,22 +72,48 @@ public sealed partial class EdgeHandler
             }
         }
 
-        if (behavior.Config.Compress && entry.Compressible)
+        body = ApplyCoding(response.Headers, behavior, entry, request.Headers.AcceptEncoding);
+        await WriteBodyAsync(context, body, outcome);
+    }
+
+    /// <summary>The entry's stored fields a response carries (hop-by-hop ones left out; Cache-Control too when a custom error answers with the entry).</summary>
+    private static void CopyEntryHeaders(IHeaderDictionary headers, CacheEntry entry, bool keepCacheControl)
+    {
+        foreach (var (name, value) in entry.Headers)
         {
-            response.Headers.Append(HeaderNames.Vary, "Accept-Encoding");
-            var coding = Compression.Negotiate(request.Headers.AcceptEncoding);
-            if (coding != ContentCoding.Identity && entry.TryGetVariant(coding, out var compressed))
+            if (!IsHopByHop(name) && (keepCacheControl || !name.Equals(HeaderNames.CacheControl, StringComparison.OrdinalIgnoreCase)))
             {
-                body = compressed;
-                response.Headers.ContentEncoding = Compression.Token(coding);
-                if (Compression.VariantETag(etag) is { } variantTag)
-                {
-                    response.Headers.ETag = variantTag;
-                }
+                headers.Append(name, value);
             }
         }
+    }
 
-        await WriteBodyAsync(context, body, outcome);
+    /// <summary>
+    /// The body to send in the best coding the visitor accepts, with Vary, Content-Encoding and
+    /// the variant's ETag set on <paramref name="headers"/>; the identity body when the behavior
+    /// does not compress or the entry is not compressible.
+    /// </summary>
+    private static ReadOnlyMemory<byte> ApplyCoding(IHeaderDictionary headers, Behavior behavior, CacheEntry entry, string? acceptEncoding)
+    {
+        if (!behavior.Config.Compress || !entry.Compressible)
+        {
+            return entry.Body;
+        }
+
+        headers.Append(HeaderNames.Vary, "Accept-Encoding");
+        var coding = Compression.Negotiate(acceptEncoding);
+        if (coding != ContentCoding.Identity && entry.TryGetVariant(coding, out var compressed))
+        {
+            headers.ContentEncoding = Compression.Token(coding);
+            if (Compression.VariantETag(entry.ETag) is { } variantTag)
+            {
+                headers.ETag = variantTag;
+            }
+
+            return compressed;
+        }
+
+        return entry.Body;
     }
 
     private static async Task WriteBodyAsync(HttpContext context, ReadOnlyMemory<byte> body, Outcome outcome)
@@ -109,20 +128,23 @@ public sealed partial class EdgeHandler
         await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    private void AddEdgeHeaders(HttpContext context, string cacheStatus, string? origin, Outcome outcome)
+    private void AddEdgeHeaders(HttpContext context, string cacheStatus, string? origin, Outcome outcome) =>
+        AddEdgeHeaders(context.Response.Headers, context.Request.IsHttps, cacheStatus, origin, outcome.Release, outcome.PinCookie);
+
+    /// <summary>X-Cache, the origin's name, the release, Via and the security headers.</summary>
+    private void AddEdgeHeaders(IHeaderDictionary headers, bool isHttps, string cacheStatus, string? origin, string? release, bool pinCookie)
     {
-        var headers = context.Response.Headers;
         headers["X-Cache"] = cacheStatus;
         if (!string.IsNullOrEmpty(origin))
         {
             headers["X-Tandem-Origin"] = origin;
         }
 
-        if (outcome.Release is { } release)
+        if (release is not null)
         {
             // Per response, never stored in an entry: a cached copy serves pinned and unpinned visitors alike.
             headers[ReleasePin.Header] = release;
-            if (outcome.PinCookie)
+            if (pinCookie)
             {
                 headers.Append(HeaderNames.SetCookie, ReleasePin.SetCookie(release, _options.Distribution.ReleasePinSeconds));
             }
@@ -143,7 +165,7 @@ public sealed partial class EdgeHandler
             }
         }
 
-        if (context.Request.IsHttps && security.StrictTransportSecurity is { } hsts && (security.Override || !headers.ContainsKey(HeaderNames.StrictTransportSecurity)))
+        if (isHttps && security.StrictTransportSecurity is { } hsts && (security.Override || !headers.ContainsKey(HeaderNames.StrictTransportSecurity)))
         {
             headers.StrictTransportSecurity = hsts;
         }

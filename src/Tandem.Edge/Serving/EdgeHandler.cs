@@ -67,21 +67,18 @@ public sealed partial class EdgeHandler
         try
         {
             var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
-            if (!UrlPath.TryGetPath(rawTarget, out var rawPath) || !UrlPath.TryDecode(rawPath, out var path) || !path.StartsWith('/'))
+            if (!TryReadTarget(rawTarget, out var path, out var query))
             {
                 await WriteErrorAsync(context, 400, "Bad Request", "The request path is not valid.", outcome);
                 return;
             }
 
-            // Tandem's own records (manifests, live.json) are not site content.
-            if (path.StartsWith("/_tandem/", StringComparison.Ordinal) || path == "/_tandem")
+            if (IsReserved(path))
             {
                 await WriteErrorAsync(context, 404, "Not Found", "There is no such page.", outcome);
                 return;
             }
 
-            var q = rawTarget.IndexOf('?');
-            var query = q < 0 ? null : rawTarget[(q + 1)..];
             if (_options.RedirectHttpToHttps && !request.IsHttps && _options.HttpsListen is { } https)
             {
                 // The port the HTTPS listener really bound (a configured port 0 is picked at start).
@@ -103,7 +100,7 @@ public sealed partial class EdgeHandler
                 return;
             }
 
-            var originPath = path == "/" && _options.Distribution.DefaultRootObject is { Length: > 0 } root ? "/" + root : path;
+            var originPath = OriginPath(path);
             var release = _releases.Live is { } live ? ChooseRelease(context, live.View, path, outcome) : null;
 
             // A shared cache never answers (or stores) a request that carries credentials.
@@ -144,17 +141,47 @@ public sealed partial class EdgeHandler
     private ReleaseView ChooseRelease(HttpContext context, ReleaseView live, string path, Outcome outcome)
     {
         var headers = context.Request.Headers;
-        var pin = ReleasePin.Decide(live, _options.Distribution.ReleasePinSeconds, path, headers["Sec-Fetch-Dest"], headers.Accept, headers.Cookie, _releases.Find);
+        var pin = Pin(live, path, headers["Sec-Fetch-Dest"], headers.Accept, headers.Cookie);
         var release = pin.Release ?? live;
         outcome.Release = release.Id;
         outcome.PinCookie = pin.SetCookie;
         return release;
     }
 
-    private async Task ServeCachedAsync(HttpContext context, Behavior behavior, string originPath, string? query, Outcome outcome, ReleaseView? release)
+    private PinDecision Pin(ReleaseView live, string path, string? secFetchDest, string? accept, string? cookie) =>
+        ReleasePin.Decide(live, _options.Distribution.ReleasePinSeconds, path, secFetchDest, accept, cookie, _releases.Find);
+
+    /// <summary>The path (percent-decoded) and query of a raw request target; false when it is not a valid path.</summary>
+    private static bool TryReadTarget(string rawTarget, out string path, out string? query)
+    {
+        query = null;
+        if (!UrlPath.TryGetPath(rawTarget, out var rawPath) || !UrlPath.TryDecode(rawPath, out path) || !path.StartsWith('/'))
+        {
+            path = "";
+            return false;
+        }
+
+        var q = rawTarget.IndexOf('?');
+        query = q < 0 ? null : rawTarget[(q + 1)..];
+        return true;
+    }
+
+    /// <summary>Tandem's own records (manifests, live.json) are not site content.</summary>
+    private static bool IsReserved(string path) => path.StartsWith("/_tandem/", StringComparison.Ordinal) || path == "/_tandem";
+
+    /// <summary>The path asked of the origin: the default root object for "/".</summary>
+    private string OriginPath(string path) =>
+        path == "/" && _options.Distribution.DefaultRootObject is { Length: > 0 } root ? "/" + root : path;
+
+    private static string KeyOf(Behavior behavior, string originPath, string? query, ReleaseView? release)
     {
         var policy = behavior.Config.CachePolicy;
-        var key = release is null ? CacheKey.Create(originPath, query, policy.QueryStringInKey) : release.Key(originPath, query, policy.QueryStringInKey);
+        return release is null ? CacheKey.Create(originPath, query, policy.QueryStringInKey) : release.Key(originPath, query, policy.QueryStringInKey);
+    }
+
+    private async Task ServeCachedAsync(HttpContext context, Behavior behavior, string originPath, string? query, Outcome outcome, ReleaseView? release)
+    {
+        var key = KeyOf(behavior, originPath, query, release);
         var now = _time.GetUtcNow();
         _cache.TryGet(key, out var cached);
         if (cached is not null)

@@ -11,12 +11,14 @@ public sealed class EdgeMetrics
     private readonly Counter<long> _requests;
     private readonly Counter<long> _bytes;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _fastHits;
 
     public EdgeMetrics(Meter meter, Func<long> cacheBytes, Func<long> cacheEntries, Func<long> cacheHits, Func<long> cacheMisses)
     {
         _requests = meter.CreateCounter<long>("tandem_edge_requests_total", description: "Visitor requests by status class and cache result.");
         _bytes = meter.CreateCounter<long>("tandem_edge_response_bytes_total", description: "Body bytes sent to visitors.");
         _duration = meter.CreateHistogram<double>("tandem_edge_request_duration_seconds", description: "Time to answer a visitor request.");
+        _fastHits = meter.CreateCounter<long>("tandem_edge_fast_path_requests_total", description: "Cache hits answered below Kestrel's HTTP layer; also counted in tandem_edge_requests_total.");
         meter.CreateObservableGauge("tandem_edge_cache_bytes", cacheBytes, description: "Bytes held by the cache.");
         meter.CreateObservableGauge("tandem_edge_cache_entries", cacheEntries, description: "Entries in the cache.");
         meter.CreateObservableCounter("tandem_edge_cache_lookups_total", () => new[]
@@ -33,4 +35,7 @@ public sealed class EdgeMetrics
         _bytes.Add(bytes);
         _duration.Record(elapsed.TotalSeconds);
     }
+
+    /// <summary>A fresh hit answered by the connection fast path (besides <see cref="Request"/>).</summary>
+    public void FastHit() => _fastHits.Add(1);
 }
