@@ -300,10 +300,10 @@ public sealed class CacheEntry
 }
 
 /// <summary>What a rendered response head depends on besides the entry itself.</summary>
-internal readonly record struct HeadVariant(bool Https, ContentCoding Coding, string? Release, bool PinCookie);
+internal readonly record struct HeadVariant(bool Https, ContentCoding Coding, string? Release, bool PinCookie, bool NotModified = false);
 
 /// <summary>
-/// The bytes of a 200 response's status line and header fields (without Age, which changes per
+/// The bytes of a 200 (or 304) response's status line and header fields (without Age, which changes per
 /// response, and without the blank line), and the body they go with. Date is among them when
 /// the stored response has one (as the origin dated it); otherwise <see cref="NeedsDate"/>.
 /// </summary>

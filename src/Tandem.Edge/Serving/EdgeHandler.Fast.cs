@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using Tandem.Core.Http;
 using Tandem.Edge.Caching;
 using Tandem.Edge.Releases;
 using Tandem.Edge.Serving.FastPath;
@@ -15,7 +16,7 @@ public sealed partial class EdgeHandler
 {
     /// <summary>
     /// The answer to a plain GET or HEAD (see <see cref="RequestHead"/>) when it is a fresh 200
-    /// hit, whose response differs per visitor only in Date and Age (the release pin's cookie
+    /// hit (or a 304 for the visitor's If-None-Match or If-Modified-Since), whose response differs per visitor only in Date and Age (the release pin's cookie
     /// depends only on the release); null when the request must
     /// go through <see cref="HandleAsync"/> instead. Makes the same decisions in the same order as
     /// <see cref="HandleAsync"/> and builds the header fields with the same code, so both answer
@@ -51,8 +52,13 @@ public sealed partial class EdgeHandler
             return null;
         }
 
-        var coding = behavior.Config.Compress && entry.Compressible ? Compression.Negotiate(request.AcceptEncoding) : ContentCoding.Identity;
-        var variant = new HeadVariant(isHttps, coding, release?.Id, pinCookie);
+        // The visitor's own validators, as ServeEntryAsync weighs them (If-Match, If-Unmodified-Since
+        // and ranges never reach here).
+        var notModified = (request.IfNoneMatch is not null || request.IfModifiedSince is not null)
+            && (entry.ETag is not null || entry.LastModified is not null)
+            && HttpConditions.Evaluate(null, request.IfNoneMatch, request.IfModifiedSince, null, entry.ETag ?? "", entry.LastModified ?? DateTimeOffset.MinValue) == PreconditionResult.NotModified;
+        var coding = !notModified && behavior.Config.Compress && entry.Compressible ? Compression.Negotiate(request.AcceptEncoding) : ContentCoding.Identity;
+        var variant = new HeadVariant(isHttps, coding, release?.Id, pinCookie, notModified);
         var head = entry.FindHead(variant);
         if (head is null)
         {
@@ -70,14 +76,15 @@ public sealed partial class EdgeHandler
     /// <summary>Metrics and access log for a request the fast path answered.</summary>
     internal void RecordFast(in FastHit hit, bool isHead, EndPoint? client, long bytes, TimeSpan elapsed)
     {
-        _metrics.Request(StatusCodes.Status200OK, "Hit", bytes, elapsed);
+        var status = hit.Head.Variant.NotModified ? StatusCodes.Status304NotModified : StatusCodes.Status200OK;
+        _metrics.Request(status, "Hit", bytes, elapsed);
         _metrics.FastHit();
         if (!_accessLog.Enabled)
         {
             return;
         }
 
-        _accessLog.Write((client as IPEndPoint)?.Address.ToString(), isHead ? HttpMethods.Head : HttpMethods.Get, hit.Path, StatusCodes.Status200OK, bytes, elapsed, "Hit", hit.Entry.Origin, hit.Behavior);
+        _accessLog.Write((client as IPEndPoint)?.Address.ToString(), isHead ? HttpMethods.Head : HttpMethods.Get, hit.Path, status, bytes, elapsed, "Hit", hit.Entry.Origin, hit.Behavior);
     }
 
     /// <summary>
@@ -90,9 +97,20 @@ public sealed partial class EdgeHandler
         var headers = new HeaderDictionary();
         CopyEntryHeaders(headers, entry, keepCacheControl: true);
         AddEdgeHeaders(headers, variant.Https, "Hit", entry.Origin, variant.Release, variant.PinCookie);
-        var body = ApplyCoding(headers, behavior, entry, acceptEncoding);
-        headers.ContentLength = body.Length;
-        var text = new StringBuilder("HTTP/1.1 200 OK\r\n");
+        ReadOnlyMemory<byte> body;
+        if (variant.NotModified)
+        {
+            // As ServeEntryAsync answers a 304: the stored fields without Content-Type, no body, no length.
+            headers.Remove(HeaderNames.ContentType);
+            body = ReadOnlyMemory<byte>.Empty;
+        }
+        else
+        {
+            body = ApplyCoding(headers, behavior, entry, acceptEncoding);
+            headers.ContentLength = body.Length;
+        }
+
+        var text = new StringBuilder(variant.NotModified ? "HTTP/1.1 304 Not Modified\r\n" : "HTTP/1.1 200 OK\r\n");
         foreach (var (name, values) in headers)
         {
             foreach (var value in values)

@@ -26,6 +26,10 @@ public sealed class EdgeFastPathTests
         ["Accept-Encoding: br, gzip"],
         ["Accept-Encoding: gzip;q=0, identity"],
         ["Accept: text/html", "Sec-Fetch-Dest: document", "Cookie: theme=dark", "User-Agent: test", "Connection: keep-alive"],
+        ["If-None-Match: *"],
+        ["If-None-Match: \"not-this-one\"", "Accept-Encoding: gzip"],
+        ["If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT"],
+        ["If-Modified-Since: Thu, 01 Jan 2015 00:00:00 GMT", "Accept-Encoding: br"],
     ];
 
     [Fact]
@@ -41,6 +45,7 @@ public sealed class EdgeFastPathTests
 
         var before = await FastPathCountAsync(fast);
         var compared = 0;
+        var statuses = new HashSet<string>();
         foreach (var path in Paths)
         {
             foreach (var method in new[] { "GET", "HEAD" })
@@ -55,6 +60,7 @@ public sealed class EdgeFastPathTests
                     Assert.True(a.Comparable.SequenceEqual(b.Comparable), $"{what}:\nfast: {string.Join(" | ", a.Comparable)}\nfull: {string.Join(" | ", b.Comparable)}");
                     Assert.Equal(b.Body, a.Body);
                     Assert.Equal("Hit", a.Field("X-Cache"));
+                    statuses.Add(a.StatusLine);
                     Assert.Matches("^[0-9]+$", a.Field("Age"));
                     Assert.True(DateTimeOffset.TryParseExact(a.Field("Date"), "r", CultureInfo.InvariantCulture, DateTimeStyles.None, out _), $"{what}: Date '{a.Field("Date")}'");
                     compared++;
@@ -62,13 +68,15 @@ public sealed class EdgeFastPathTests
             }
         }
 
+        Assert.Equal(["HTTP/1.1 200 OK", "HTTP/1.1 304 Not Modified"], statuses.Order());
+
         // Every one of those hits took the fast path on the edge that has it.
         Assert.Equal(before + compared, await FastPathCountAsync(fast));
         Assert.Equal(0, await FastPathCountAsync(full));
     }
 
     [Fact]
-    public async Task OneConnection_HitsThenAConditionalThenMore_KestrelTakesOverWithNothingLost()
+    public async Task OneConnection_HitsThenARangeThenMore_KestrelTakesOverWithNothingLost()
     {
         await using var origin = await StartOriginAsync();
         await using var edge = await EdgeHost.StartAsync(Options(origin, fastHits: true));
@@ -78,17 +86,22 @@ public sealed class EdgeFastPathTests
         var hit = await connection.SendAsync("GET", "/css/site.css", []);
         var countAfterHit = await FastPathCountAsync(edge);
         var notModified = await connection.SendAsync("GET", "/css/site.css", [$"If-None-Match: {hit.Field("ETag")}"]);
+        var countAfter304 = await FastPathCountAsync(edge);
+        var range = await connection.SendAsync("GET", "/css/site.css", ["Range: bytes=0-9"]);
         var after = await connection.SendAsync("GET", "/css/site.css", []);
         var badHost = await connection.SendAsync("GET", "/css/site.css", ["Host: second.example"]);
 
         Assert.Equal("HTTP/1.1 200 OK", hit.StatusLine);
         Assert.Equal("HTTP/1.1 304 Not Modified", notModified.StatusLine);
         Assert.Empty(notModified.Body);
+        Assert.Equal(countAfterHit + 1, countAfter304);
+        Assert.Equal("HTTP/1.1 206 Partial Content", range.StatusLine);
+        Assert.Equal(hit.Body[..10], range.Body);
         Assert.Equal("HTTP/1.1 200 OK", after.StatusLine);
         Assert.Equal(hit.Body, after.Body);
         Assert.Equal("Hit", after.Field("X-Cache"));
-        // Once handed over, the connection stays with Kestrel: the hit after the 304 was Kestrel's.
-        Assert.Equal(countAfterHit, await FastPathCountAsync(edge));
+        // Once handed over, the connection stays with Kestrel: the range and the hit after it were Kestrel's.
+        Assert.Equal(countAfter304, await FastPathCountAsync(edge));
         // And Kestrel's own checks apply to what follows: two Host fields are a bad request.
         Assert.StartsWith("HTTP/1.1 400", badHost.StatusLine, StringComparison.Ordinal);
     }

@@ -170,7 +170,7 @@ internal sealed class HitFastPath : IDisposable
         Utf8Formatter.TryFormat(age, span[5..], out var digits);
         "\r\n\r\n"u8.CopyTo(span[(5 + digits)..]);
         output.Advance(5 + digits + 4);
-        if (isHead)
+        if (isHead || hit.Head.Variant.NotModified)
         {
             return (await output.FlushAsync()).IsCompleted ? -1 : 0;
         }

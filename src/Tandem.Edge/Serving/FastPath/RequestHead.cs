@@ -17,12 +17,20 @@ internal enum HeadKind
 }
 
 /// <summary>A plain GET or HEAD: the request target and the few header fields a cache hit depends on.</summary>
-internal readonly record struct SimpleRequest(bool IsHead, string Target, int Length, string? AcceptEncoding, string? Accept, string? Cookie, string? SecFetchDest);
+internal readonly record struct SimpleRequest(bool IsHead, string Target, int Length, string? AcceptEncoding, string? Accept, string? Cookie, string? SecFetchDest)
+{
+    /// <summary>If-None-Match, when sent.</summary>
+    public string? IfNoneMatch { get; init; }
+
+    /// <summary>If-Modified-Since, when sent.</summary>
+    public string? IfModifiedSince { get; init; }
+}
 
 /// <summary>
 /// Recognises the HTTP/1.1 requests the edge's hit path may answer without Kestrel's HTTP layer:
 /// GET or HEAD of an origin-form target made only of plain characters (no '%', no dot segment),
-/// exactly one valid Host, no body, no conditions, no range, no credentials, no upgrade, and
+/// exactly one valid Host, no body, no conditions but If-None-Match and If-Modified-Since, no
+/// range, no credentials, no upgrade, and
 /// nothing Kestrel would refuse. Anything else, or anything unusual, is <see cref="HeadKind.Other"/>:
 /// the request goes to Kestrel untouched, which applies its own limits and error answers. Being
 /// strict only ever costs speed, never correctness. Pure code over the bytes.
@@ -44,7 +52,7 @@ internal static class RequestHead
     [
         "authorization"u8.ToArray(), "content-length"u8.ToArray(), "transfer-encoding"u8.ToArray(), "expect"u8.ToArray(),
         "upgrade"u8.ToArray(), "http2-settings"u8.ToArray(), "range"u8.ToArray(), "if-range"u8.ToArray(), "if-match"u8.ToArray(),
-        "if-none-match"u8.ToArray(), "if-modified-since"u8.ToArray(), "if-unmodified-since"u8.ToArray(),
+        "if-unmodified-since"u8.ToArray(),
     ];
 
     /// <summary>Looks at the start of <paramref name="buffer"/>; on <see cref="HeadKind.Simple"/>, <paramref name="request"/> says what was asked and how many bytes the head took.</summary>
@@ -107,7 +115,7 @@ internal static class RequestHead
             return HeadKind.Other;
         }
 
-        string? acceptEncoding = null, accept = null, cookie = null, secFetchDest = null;
+        string? acceptEncoding = null, accept = null, cookie = null, secFetchDest = null, ifNoneMatch = null, ifModifiedSince = null;
         var hosts = 0;
         var fields = 0;
         var rest = head[(lineEnd + 2)..];
@@ -152,6 +160,8 @@ internal static class RequestHead
                 || !Capture(name, value, "accept"u8, ref accept)
                 || !Capture(name, value, "cookie"u8, ref cookie)
                 || !Capture(name, value, "sec-fetch-dest"u8, ref secFetchDest)
+                || !Capture(name, value, "if-none-match"u8, ref ifNoneMatch)
+                || !Capture(name, value, "if-modified-since"u8, ref ifModifiedSince)
                 || IsRefused(name))
             {
                 return HeadKind.Other; // the same field twice, or one only the full path handles
@@ -163,7 +173,11 @@ internal static class RequestHead
             return HeadKind.Other;
         }
 
-        request = new SimpleRequest(isHead, Encoding.ASCII.GetString(target), end + 4, acceptEncoding, accept, cookie, secFetchDest);
+        request = new SimpleRequest(isHead, Encoding.ASCII.GetString(target), end + 4, acceptEncoding, accept, cookie, secFetchDest)
+        {
+            IfNoneMatch = ifNoneMatch,
+            IfModifiedSince = ifModifiedSince,
+        };
         return HeadKind.Simple;
     }
 
