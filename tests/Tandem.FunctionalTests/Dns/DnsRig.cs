@@ -59,6 +59,20 @@ public static class DnsRig
         return DnsHost.StartAsync(options);
     }
 
+    /// <summary>
+    /// The value of <c>tandem_dns_answers_total</c> for one target of a routed set, read from the
+    /// node's /metrics; fails when the series is missing.
+    /// </summary>
+    public static async Task<long> AnswerCountAsync(DnsHost dns, string record, string target)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri(dns.MetricsUrl, "/metrics"));
+        var series = $"tandem_dns_answers_total{{record=\"{record}\",target=\"{target}\"}} ";
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series, StringComparison.Ordinal));
+        Assert.True(line is not null, $"no series {series}in:\n{text}");
+        return long.Parse(line[series.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A port nothing listens on (bound and released), for a health target that is down.</summary>
     public static int ClosedPort()
     {

@@ -166,7 +166,8 @@ public sealed class DnsServingTests : IAsyncLifetime
         var text = await http.GetStringAsync(new Uri(_dns.MetricsUrl, "/metrics"));
         Assert.Contains("tandem_dns_queries_total{rcode=\"NXDOMAIN\",type=\"A\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("tandem_dns_health_check_healthy{check=\"primary-edge\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("tandem_dns_answers_total{record=\"www.example.test A\",target=\"primary 192.0.2.1\"}", text, StringComparison.Ordinal);
+        Assert.Equal(1, await DnsRig.AnswerCountAsync(_dns, "www.example.test A", "primary 192.0.2.1"));
+        Assert.Equal(0, await DnsRig.AnswerCountAsync(_dns, "www.example.test A", "secondary 198.51.100.1"));
         var status = await http.GetStringAsync(new Uri(_dns.MetricsUrl, "/status"));
         Assert.Contains("\"healthChecks\"", status, StringComparison.Ordinal);
     }
