@@ -84,7 +84,10 @@ public sealed record DnsRecordConfig
     /// <summary>A, AAAA, CNAME, TXT, MX, CAA, NS or ALIAS.</summary>
     public string Type { get; init; } = "";
 
-    /// <summary>Seconds; default the zone's defaultTtl (30 for failover and multivalue sets).</summary>
+    /// <summary>
+    /// Seconds; default the zone's defaultTtl (30 for failover and multivalue sets; for an ALIAS, its
+    /// target's TTL, or 30 for an edge).
+    /// </summary>
     public int? Ttl { get; init; }
 
     /// <summary>

@@ -44,7 +44,8 @@ public static class DnsRig
                   { "name": "a.b.deep", "type": "A", "values": ["192.0.2.9"] },
                   { "name": "big", "type": "TXT", "values": [{{string.Join(", ", BigTxt.Select(t => $"\"{t}\""))}}] },
                   { "name": "both", "type": "A",
-                    "failover": { "primary": { "value": "192.0.2.21", "healthCheck": "primary-edge" }, "secondary": { "value": "192.0.2.22", "healthCheck": "tcp-edge" } } }
+                    "failover": { "primary": { "value": "192.0.2.21", "healthCheck": "primary-edge" }, "secondary": { "value": "192.0.2.22", "healthCheck": "tcp-edge" } } },
+                  { "name": "short", "type": "ALIAS", "alias": "www", "ttl": 7 }
                 ]
               }
             }

@@ -72,6 +72,18 @@ public sealed class DnsServingTests : IAsyncLifetime
         Assert.Equal(20, Assert.Single(reply.Answer).Ttl);
     }
 
+    [Theory]
+    [InlineData("example.test", 20)]       // no ttl: the TTL of www, its target
+    [InlineData("short.example.test", 7)]  // its own ttl
+    [InlineData("edge.example.test", 30)]  // an edge's address: the routed default
+    public async Task Dig_Alias_UsesItsOwnTtlElseItsTargets(string name, int ttl)
+    {
+        var reply = await Dig.QueryAsync(_dns.Endpoint, name, "A");
+
+        Assert.Equal("NOERROR", reply.Status);
+        Assert.Equal(ttl, Assert.Single(reply.Answer).Ttl);
+    }
+
     [Fact]
     public async Task Dig_NameThatDoesNotExist_IsNxdomainWithTheSoa()
     {
@@ -87,6 +99,7 @@ public sealed class DnsServingTests : IAsyncLifetime
 
     [Theory]
     [InlineData("www.example.test", "AAAA")]
+    [InlineData("example.test", "AAAA")] // the apex ALIAS's target has no AAAA
     [InlineData("deep.example.test", "A")] // an empty non-terminal: a.b.deep exists below it
     [InlineData("b.deep.example.test", "TXT")]
     public async Task Dig_NameWithoutThatType_IsNodataWithTheSoa(string name, string type)
