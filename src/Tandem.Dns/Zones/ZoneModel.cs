@@ -79,7 +79,7 @@ public static class ZoneModelBuilder
             var sets = new List<SetModel>();
             foreach (var r in zone.Records)
             {
-                sets.Add(BuildSet(config, zoneName, apex, zone, r, checkIndex));
+                sets.Add(BuildSet(config, apex, zone, r, checkIndex));
             }
 
             zones.Add(new ZoneModel(apex, soa, negative, ns, sets));
@@ -88,7 +88,7 @@ public static class ZoneModelBuilder
         return zones;
     }
 
-    private static SetModel BuildSet(TandemConfig config, string zoneName, DomainName apex, DnsZoneConfig zone, DnsRecordConfig r, IReadOnlyDictionary<string, int> checkIndex)
+    private static SetModel BuildSet(TandemConfig config, DomainName apex, DnsZoneConfig zone, DnsRecordConfig r, IReadOnlyDictionary<string, int> checkIndex)
     {
         var name = Relative(apex, r.Name);
         var type = r.Type.ToUpperInvariant();
@@ -113,16 +113,15 @@ public static class ZoneModelBuilder
             "CAA" => RecordType.CAA,
             _ => RecordType.Ns,
         };
+        var label = $"{name.ToString().TrimEnd('.')} {type}";
         if (r.Failover is { } f)
         {
-            var label = $"{r.Name}.{zoneName} {type}";
             return new RoutedSet(name, recordType, r.Ttl ?? RoutedDefaultTtl, RoutingPolicy.Failover,
                 [Target(config, label, "primary", type, f.Primary!, checkIndex), Target(config, label, "secondary", type, f.Secondary!, checkIndex)]);
         }
 
         if (r.Multivalue is { } targets)
         {
-            var label = $"{r.Name}.{zoneName} {type}";
             return new RoutedSet(name, recordType, r.Ttl ?? RoutedDefaultTtl, RoutingPolicy.Multivalue,
                 [.. targets.Select((t, i) => Target(config, label, $"target{i}", type, t, checkIndex))]);
         }
