@@ -173,56 +173,69 @@ public static partial class ConfigValidator
                 continue;
             }
 
-            if (DnsRecordValues.CheckRelativeName(r.Name) is { } np)
+            // Every error about a record starts with its name and type, so it can be found
+            // without counting entries: "records[5].values[1]: (v6 AAAA) '192.0.2.5' is not ...".
+            var first = errors.Count;
+            ValidateRecord(config, zone, rat, i, r, seen, errors);
+            var label = r.Type.Length > 0 ? $"({r.Name} {r.Type.ToUpperInvariant()}) " : $"({r.Name}) ";
+            for (var e = first; e < errors.Count; e++)
             {
-                errors.Add(new ConfigError($"{rat}.name", np));
+                errors[e] = errors[e] with { Message = label + errors[e].Message };
             }
-
-            var type = r.Type.ToUpperInvariant();
-            if (type != "ALIAS" && Array.IndexOf(DnsRecordValues.FixedTypes, type) < 0)
-            {
-                errors.Add(new ConfigError($"{rat}.type", $"'{r.Type}' is not a record type Tandem serves; use one of {string.Join(", ", DnsRecordValues.FixedTypes)} or ALIAS"));
-                continue;
-            }
-
-            if (r.Ttl is < 0 or > 604800)
-            {
-                errors.Add(new ConfigError($"{rat}.ttl", "must be 0 to 604800 seconds"));
-            }
-
-            var types = seen.TryGetValue(r.Name, out var t) ? t : seen[r.Name] = new(StringComparer.Ordinal);
-            var key = type == "ALIAS" ? "A" : type;
-            if (types.TryGetValue(key, out var other) || (type == "ALIAS" && types.TryGetValue("AAAA", out other)))
-            {
-                errors.Add(new ConfigError(rat, $"{r.Name} {type} is also defined by records[{other}]; put every value of one name and type in one record"));
-            }
-            else if (type == "CNAME" && types.Count > 0)
-            {
-                errors.Add(new ConfigError(rat, $"a CNAME cannot sit beside other records of '{r.Name}' (records[{types.Values.First()}]); use ALIAS at the zone apex"));
-            }
-            else if (types.TryGetValue("CNAME", out var cname))
-            {
-                errors.Add(new ConfigError(rat, $"'{r.Name}' already has a CNAME (records[{cname}]), which cannot sit beside other records"));
-            }
-
-            types[key] = i;
-            if (type == "ALIAS")
-            {
-                types["AAAA"] = i;
-            }
-
-            if (type == "CNAME" && r.Name == "@")
-            {
-                errors.Add(new ConfigError($"{rat}.type", "a CNAME cannot be at the zone apex (it would hide the SOA and NS); use type ALIAS"));
-            }
-
-            if (type == "NS" && r.Name == "@")
-            {
-                errors.Add(new ConfigError($"{rat}.type", "the apex NS records come from the zone's nameServers; list them there"));
-            }
-
-            ValidateRecordBody(config, zone, rat, type, r, errors);
         }
+    }
+
+    private static void ValidateRecord(TandemConfig config, DnsZoneConfig zone, string rat, int i, DnsRecordConfig r, Dictionary<string, Dictionary<string, int>> seen, List<ConfigError> errors)
+    {
+        if (DnsRecordValues.CheckRelativeName(r.Name) is { } np)
+        {
+            errors.Add(new ConfigError($"{rat}.name", np));
+        }
+
+        var type = r.Type.ToUpperInvariant();
+        if (type != "ALIAS" && Array.IndexOf(DnsRecordValues.FixedTypes, type) < 0)
+        {
+            errors.Add(new ConfigError($"{rat}.type", $"'{r.Type}' is not a record type Tandem serves; use one of {string.Join(", ", DnsRecordValues.FixedTypes)} or ALIAS"));
+            return;
+        }
+
+        if (r.Ttl is < 0 or > 604800)
+        {
+            errors.Add(new ConfigError($"{rat}.ttl", "must be 0 to 604800 seconds"));
+        }
+
+        var types = seen.TryGetValue(r.Name, out var t) ? t : seen[r.Name] = new(StringComparer.Ordinal);
+        var key = type == "ALIAS" ? "A" : type;
+        if (types.TryGetValue(key, out var other) || (type == "ALIAS" && types.TryGetValue("AAAA", out other)))
+        {
+            errors.Add(new ConfigError(rat, $"is also defined by records[{other}]; put every value of one name and type in one record"));
+        }
+        else if (type == "CNAME" && types.Count > 0)
+        {
+            errors.Add(new ConfigError(rat, $"a CNAME cannot sit beside other records of '{r.Name}' (records[{types.Values.First()}]); use ALIAS at the zone apex"));
+        }
+        else if (types.TryGetValue("CNAME", out var cname))
+        {
+            errors.Add(new ConfigError(rat, $"'{r.Name}' already has a CNAME (records[{cname}]), which cannot sit beside other records"));
+        }
+
+        types[key] = i;
+        if (type == "ALIAS")
+        {
+            types["AAAA"] = i;
+        }
+
+        if (type == "CNAME" && r.Name == "@")
+        {
+            errors.Add(new ConfigError($"{rat}.type", "a CNAME cannot be at the zone apex (it would hide the SOA and NS); use type ALIAS"));
+        }
+
+        if (type == "NS" && r.Name == "@")
+        {
+            errors.Add(new ConfigError($"{rat}.type", "the apex NS records come from the zone's nameServers; list them there"));
+        }
+
+        ValidateRecordBody(config, zone, rat, type, r, errors);
     }
 
     private static void ValidateRecordBody(TandemConfig config, DnsZoneConfig zone, string at, string type, DnsRecordConfig r, List<ConfigError> errors)

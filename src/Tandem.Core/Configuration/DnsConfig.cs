@@ -84,7 +84,10 @@ public sealed record DnsRecordConfig
     /// <summary>A, AAAA, CNAME, TXT, MX, CAA, NS or ALIAS.</summary>
     public string Type { get; init; } = "";
 
-    /// <summary>Seconds; default the zone's defaultTtl (30 for failover and multivalue sets).</summary>
+    /// <summary>
+    /// Seconds; default the zone's defaultTtl (30 for failover and multivalue sets; for an ALIAS, its
+    /// target's TTL, or 30 for an edge).
+    /// </summary>
     public int? Ttl { get; init; }
 
     /// <summary>
@@ -139,7 +142,7 @@ public sealed record DnsHealthCheckConfig
     /// <summary>Path requested by http and https checks. Default "/" (a URL target's own path wins).</summary>
     public string Path { get; init; } = "/";
 
-    /// <summary>Host header; default the target's host.</summary>
+    /// <summary>Host header, and for https the TLS server name (SNI); default the target's host.</summary>
     public string? Host { get; init; }
 
     /// <summary>Statuses that pass, "200-399" or "200". Default "200-399" (Route 53: 2xx and 3xx).</summary>

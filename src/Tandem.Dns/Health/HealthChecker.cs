@@ -111,6 +111,7 @@ public sealed class HealthChecker : IAsyncDisposable
             request.Headers.TryAddWithoutValidation("User-Agent", "Tandem-DNS-HealthCheck");
             if (spec.HostHeader is { } host)
             {
+                // SocketsHttpHandler also sends it as the TLS server name (SNI) for https.
                 request.Headers.Host = host;
             }
 

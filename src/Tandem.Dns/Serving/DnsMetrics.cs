@@ -20,13 +20,13 @@ public sealed class DnsMetrics
     public DnsMetrics(Meter meter)
     {
         meter.CreateObservableCounter("tandem_dns_queries_total", ObserveQueries, description: "DNS queries answered, by query type and response code.");
-        meter.CreateObservableCounter("tandem_dns_dropped_total", () => Interlocked.Read(ref _dropped), description: "Packets that could not be parsed as a DNS message and were dropped.");
+        meter.CreateObservableCounter("tandem_dns_dropped_total", () => Interlocked.Read(ref _dropped), description: "Packets dropped without an answer: shorter than a DNS header, or themselves responses (other malformed packets are answered FORMERR and counted in tandem_dns_queries_total).");
     }
 
     /// <summary>Total queries answered.</summary>
     public long Total => Queries().Sum(q => q.Count);
 
-    /// <summary>Packets dropped as unparseable.</summary>
+    /// <summary>Packets dropped without an answer: shorter than a header, or responses.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     public void CountQuery(RecordType type, ReturnCode rcode)

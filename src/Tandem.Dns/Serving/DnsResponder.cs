@@ -7,7 +7,8 @@ namespace Tandem.Dns.Serving;
 
 /// <summary>
 /// Turns one query packet into one response packet. ARSoft.Tools.Net parses the query (every
-/// malformed case, compression loops included, is its parser's job); the answer is written
+/// malformed case, compression loops included, is its parser's job, except bytes past the last
+/// record, which it ignores and <see cref="MessageEnd"/> catches); the answer is written
 /// straight from the pre-encoded records of the current <see cref="AnswerTable"/>, which is read
 /// through one volatile reference, so a health change swaps it while queries keep running.
 /// Answers are authoritative for the configured zones; every other name is REFUSED (no recursion).
@@ -68,8 +69,10 @@ public sealed class DnsResponder(Func<AnswerTable> table, DnsMetrics metrics)
         }
 
         var questionEnd = QuestionEnd(packet, length);
-        if (query.Questions.Count != 1 || questionEnd < 0)
+        if (query.Questions.Count != 1 || questionEnd < 0 || MessageEnd(packet, length, questionEnd) != length)
         {
+            // One question, and nothing past the records the header counts: trailing or
+            // oversized junk is a malformed message (RFC 1035 section 4.1), not a query.
             metrics.CountQuery(RecordType.Invalid, ReturnCode.FormatError);
             return Error(packet, output, ReturnCode.FormatError);
         }
@@ -175,6 +178,52 @@ public sealed class DnsResponder(Func<AnswerTable> table, DnsMetrics metrics)
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// The offset just past the last answer, authority and additional record the header counts,
+    /// walking from <paramref name="at"/> (the end of the question), or -1 when they run past
+    /// <paramref name="length"/>. Owner names are skipped, not followed, so this costs a few
+    /// byte reads per record: nothing for a plain query, one OPT record for an EDNS one.
+    /// </summary>
+    private static int MessageEnd(byte[] packet, int length, int at)
+    {
+        var records = BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(6)) + BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(8)) + BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(10));
+        for (var r = 0; r < records; r++)
+        {
+            while (true)
+            {
+                if (at >= length)
+                {
+                    return -1;
+                }
+
+                var label = packet[at];
+                if (label == 0)
+                {
+                    at++;
+                    break;
+                }
+
+                if ((label & 0xC0) == 0xC0)
+                {
+                    at += 2; // a pointer ends the name
+                    break;
+                }
+
+                at += label + 1;
+            }
+
+            // type, class, TTL, then the RDATA length and the RDATA
+            if (at + 10 > length)
+            {
+                return -1;
+            }
+
+            at += 10 + BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(at + 8));
+        }
+
+        return at;
     }
 
     /// <summary>A header-only error answer echoing the id, opcode and RD bit.</summary>

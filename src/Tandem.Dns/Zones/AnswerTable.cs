@@ -114,8 +114,9 @@ public sealed class ZoneTable
             {
                 if (target.TryGetValue(type, out var t))
                 {
-                    // Route 53 gives an alias its target's TTL; the copies carry this name.
-                    sets[type] = new AnswerSet([.. t.Records.Select(rec => Rename(rec.Record, alias.Name))], t.Counters);
+                    // The copies carry this name, and the alias's own TTL if it has one, else the
+                    // target's (as Route 53 gives an alias record its target's TTL).
+                    sets[type] = new AnswerSet([.. t.Records.Select(rec => Rename(rec.Record, alias.Name, alias.OwnTtl))], t.Counters);
                 }
             }
         }
@@ -123,10 +124,10 @@ public sealed class ZoneTable
         return new ZoneTable(model, nodes.ToFrozenDictionary(n => n.Key, n => new NameNode(n.Value.ToFrozenDictionary())));
     }
 
-    private static DnsRecordBase Rename(DnsRecordBase record, DomainName name) => record switch
+    private static DnsRecordBase Rename(DnsRecordBase record, DomainName name, int? ttl) => record switch
     {
-        ARecord a => new ARecord(name, a.TimeToLive, a.Address),
-        AaaaRecord a => new AaaaRecord(name, a.TimeToLive, a.Address),
+        ARecord a => new ARecord(name, ttl ?? a.TimeToLive, a.Address),
+        AaaaRecord a => new AaaaRecord(name, ttl ?? a.TimeToLive, a.Address),
         _ => record,
     };
 }

@@ -41,8 +41,14 @@ public sealed record FixedSet(DomainName Name, RecordType Type, int Ttl, DnsReco
 /// <summary>A failover or multivalue set of A or AAAA targets.</summary>
 public sealed record RoutedSet(DomainName Name, RecordType Type, int Ttl, RoutingPolicy Policy, RoutedTarget[] Targets) : SetModel(Name, Type, Ttl);
 
-/// <summary>An ALIAS: answered for A and AAAA with the addresses of another name of the zone, or a fixed address.</summary>
-public sealed record AliasSet(DomainName Name, int Ttl, DomainName? Target, IPAddress? Address) : SetModel(Name, RecordType.A, Ttl);
+/// <summary>
+/// An ALIAS: answered for A and AAAA with the addresses of another name of the zone, or a fixed
+/// address. <paramref name="OwnTtl"/> is the record's configured TTL; without one, an alias of a
+/// name takes that name's TTL (as Route 53's alias records do) and an alias of an edge
+/// <see cref="ZoneModelBuilder.RoutedDefaultTtl"/>.
+/// </summary>
+public sealed record AliasSet(DomainName Name, int? OwnTtl, DomainName? Target, IPAddress? Address)
+    : SetModel(Name, RecordType.A, OwnTtl ?? ZoneModelBuilder.RoutedDefaultTtl);
 
 /// <summary>A zone as configured: SOA, apex NS and its record sets.</summary>
 public sealed record ZoneModel(DomainName Apex, SoaRecord Soa, SoaRecord NegativeSoa, NsRecord[] NameServers, IReadOnlyList<SetModel> Sets);
@@ -73,7 +79,7 @@ public static class ZoneModelBuilder
             var sets = new List<SetModel>();
             foreach (var r in zone.Records)
             {
-                sets.Add(BuildSet(config, zoneName, apex, zone, r, checkIndex));
+                sets.Add(BuildSet(config, apex, zone, r, checkIndex));
             }
 
             zones.Add(new ZoneModel(apex, soa, negative, ns, sets));
@@ -82,7 +88,7 @@ public static class ZoneModelBuilder
         return zones;
     }
 
-    private static SetModel BuildSet(TandemConfig config, string zoneName, DomainName apex, DnsZoneConfig zone, DnsRecordConfig r, IReadOnlyDictionary<string, int> checkIndex)
+    private static SetModel BuildSet(TandemConfig config, DomainName apex, DnsZoneConfig zone, DnsRecordConfig r, IReadOnlyDictionary<string, int> checkIndex)
     {
         var name = Relative(apex, r.Name);
         var type = r.Type.ToUpperInvariant();
@@ -94,7 +100,7 @@ public static class ZoneModelBuilder
                 DnsEdgeAddress.TryResolve(config, edge, out address, out _);
             }
 
-            return new AliasSet(name, r.Ttl ?? RoutedDefaultTtl, r.Alias is { } a ? Relative(apex, a) : null, address);
+            return new AliasSet(name, r.Ttl, r.Alias is { } a ? Relative(apex, a) : null, address);
         }
 
         var recordType = type switch
@@ -107,16 +113,15 @@ public static class ZoneModelBuilder
             "CAA" => RecordType.CAA,
             _ => RecordType.Ns,
         };
+        var label = $"{name.ToString().TrimEnd('.')} {type}";
         if (r.Failover is { } f)
         {
-            var label = $"{r.Name}.{zoneName} {type}";
             return new RoutedSet(name, recordType, r.Ttl ?? RoutedDefaultTtl, RoutingPolicy.Failover,
                 [Target(config, label, "primary", type, f.Primary!, checkIndex), Target(config, label, "secondary", type, f.Secondary!, checkIndex)]);
         }
 
         if (r.Multivalue is { } targets)
         {
-            var label = $"{r.Name}.{zoneName} {type}";
             return new RoutedSet(name, recordType, r.Ttl ?? RoutedDefaultTtl, RoutingPolicy.Multivalue,
                 [.. targets.Select((t, i) => Target(config, label, $"target{i}", type, t, checkIndex))]);
         }

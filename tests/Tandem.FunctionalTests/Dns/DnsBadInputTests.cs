@@ -61,16 +61,18 @@ public sealed class DnsBadInputTests : IAsyncLifetime
             }
         }
 
-        await DrainAsync(udp, expectOnlyFormerr: true);
+        await DrainAsync(udp);
         await AssertStillAnswersAsync();
         Assert.Equal(3000, sent);
     }
 
     [Fact]
-    public async Task Udp_CompressionLoops_DoNotHangTheServer()
+    public async Task Udp_CompressionLoops_AreFormerrAndDoNotHangTheServer()
     {
         using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         byte[] header = [0xAB, 0xCD, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        var good = Query(0xABCE);
+        good[11] = 1; // ARCOUNT 1: the OPT record below
         byte[][] loops =
         [
             [.. header, 0xC0, 0x0C, 0, 1, 0, 1],                         // a name that points at itself
@@ -78,7 +80,15 @@ public sealed class DnsBadInputTests : IAsyncLifetime
             [.. header, 3, (byte)'w', (byte)'w', (byte)'w', 0xC0, 0x0C, 0, 1, 0, 1], // a label, then back to the start
             [.. header, 0xC0, 0xFF, 0, 1, 0, 1],                         // a pointer past the end
             [.. header, 0x7F, 1, 2, 3],                                  // a label longer than the packet
+            [.. good, 0xC0, (byte)good.Length, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0], // a good question, then an OPT whose owner points at itself
         ];
+
+        // One at a time first, so that each packet's own reply is seen: FORMERR, echoing its id.
+        foreach (var packet in loops)
+        {
+            Assert.Equal(1, await RcodeAsync(udp, packet));
+        }
+
         for (var round = 0; round < 200; round++)
         {
             foreach (var packet in loops)
@@ -87,24 +97,41 @@ public sealed class DnsBadInputTests : IAsyncLifetime
             }
         }
 
-        await DrainAsync(udp, expectOnlyFormerr: true);
+        await DrainAsync(udp, onlyRcode: 1);
         await AssertStillAnswersAsync();
     }
 
     [Fact]
-    public async Task Udp_OversizedPacket_IsDroppedOrAnswered()
+    public async Task OversizedPacket_IsFormerrOverUdpAndTcp()
     {
-        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        // A good question followed by 59,971 bytes that no record in the header accounts for.
         var big = new byte[60000];
         Query(0x4242).CopyTo(big, 0);
         new Random(1).NextBytes(big.AsSpan(40));
 
+        using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        Assert.Equal(1, await RcodeAsync(udp, big));
         for (var i = 0; i < 20; i++)
         {
             await udp.SendAsync(big, _dns.Endpoint);
         }
 
-        await DrainAsync(udp, expectOnlyFormerr: false);
+        await DrainAsync(udp, onlyRcode: 1);
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(_dns.Endpoint);
+        var stream = tcp.GetStream();
+        var frame = new byte[2 + big.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(frame, (ushort)big.Length);
+        big.CopyTo(frame, 2);
+        await stream.WriteAsync(frame);
+        var reply = new byte[2 + 12];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await stream.ReadExactlyAsync(reply, cts.Token);
+        Assert.Equal(12, BinaryPrimitives.ReadUInt16BigEndian(reply));
+        Assert.Equal([0x42, 0x42], reply[2..4]);
+        Assert.Equal(1, reply[5] & 0x0F);
+
         await AssertStillAnswersAsync();
     }
 
@@ -225,8 +252,12 @@ public sealed class DnsBadInputTests : IAsyncLifetime
         Assert.Single(reply.Answer);
     }
 
-    /// <summary>Reads whatever came back; each reply must be a response, and (for junk) one without answers.</summary>
-    private static async Task DrainAsync(UdpClient udp, bool expectOnlyFormerr)
+    /// <summary>
+    /// Reads whatever came back: each reply must be a response without answers (FORMERR, NOTIMP,
+    /// REFUSED, BADVERS or such: never an answer to junk), and with <paramref name="onlyRcode"/>
+    /// that response code.
+    /// </summary>
+    private static async Task DrainAsync(UdpClient udp, int? onlyRcode = null)
     {
         while (true)
         {
@@ -243,10 +274,10 @@ public sealed class DnsBadInputTests : IAsyncLifetime
 
             Assert.True(r.Buffer.Length >= 12, "a reply shorter than a DNS header");
             Assert.True((r.Buffer[2] & 0x80) != 0, "a reply without the QR bit");
-            if (expectOnlyFormerr)
+            Assert.Equal(0, BinaryPrimitives.ReadUInt16BigEndian(r.Buffer.AsSpan(6)));
+            if (onlyRcode is { } rcode)
             {
-                // FORMERR, NOTIMP, REFUSED, BADVERS or such: never an answer to junk.
-                Assert.Equal(0, BinaryPrimitives.ReadUInt16BigEndian(r.Buffer.AsSpan(6)));
+                Assert.Equal(rcode, r.Buffer[3] & 0x0F);
             }
         }
     }

@@ -52,7 +52,7 @@ public sealed class DnsCommandTests
         var result = await DnsAsync(DnsRig.ZoneJson(9).Replace("\"values\": [\"2001:db8::1\", \"2001:db8::2\"]", "\"values\": [\"2001:db8::1\", \"192.0.2.5\"]", StringComparison.Ordinal));
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("$.dns.zones.example.test.records[5].values[1]: '192.0.2.5' is not an IPv6 address", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("$.dns.zones.example.test.records[5].values[1]: (v6 AAAA) '192.0.2.5' is not an IPv6 address", result.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -44,7 +44,8 @@ public static class DnsRig
                   { "name": "a.b.deep", "type": "A", "values": ["192.0.2.9"] },
                   { "name": "big", "type": "TXT", "values": [{{string.Join(", ", BigTxt.Select(t => $"\"{t}\""))}}] },
                   { "name": "both", "type": "A",
-                    "failover": { "primary": { "value": "192.0.2.21", "healthCheck": "primary-edge" }, "secondary": { "value": "192.0.2.22", "healthCheck": "tcp-edge" } } }
+                    "failover": { "primary": { "value": "192.0.2.21", "healthCheck": "primary-edge" }, "secondary": { "value": "192.0.2.22", "healthCheck": "tcp-edge" } } },
+                  { "name": "short", "type": "ALIAS", "alias": "www", "ttl": 7 }
                 ]
               }
             }
@@ -57,6 +58,20 @@ public static class DnsRig
         var loaded = ConfigLoader.Parse(json, Path.Combine(Path.GetTempPath(), "tandem.json"));
         var options = DnsOptions.FromConfig(loaded, "ns1");
         return DnsHost.StartAsync(options);
+    }
+
+    /// <summary>
+    /// The value of <c>tandem_dns_answers_total</c> for one target of a routed set, read from the
+    /// node's /metrics; fails when the series is missing.
+    /// </summary>
+    public static async Task<long> AnswerCountAsync(DnsHost dns, string record, string target)
+    {
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri(dns.MetricsUrl, "/metrics"));
+        var series = $"tandem_dns_answers_total{{record=\"{record}\",target=\"{target}\"}} ";
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series, StringComparison.Ordinal));
+        Assert.True(line is not null, $"no series {series}in:\n{text}");
+        return long.Parse(line[series.Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A port nothing listens on (bound and released), for a health target that is down.</summary>

@@ -72,6 +72,18 @@ public sealed class DnsServingTests : IAsyncLifetime
         Assert.Equal(20, Assert.Single(reply.Answer).Ttl);
     }
 
+    [Theory]
+    [InlineData("example.test", 20)]       // no ttl: the TTL of www, its target
+    [InlineData("short.example.test", 7)]  // its own ttl
+    [InlineData("edge.example.test", 30)]  // an edge's address: the routed default
+    public async Task Dig_Alias_UsesItsOwnTtlElseItsTargets(string name, int ttl)
+    {
+        var reply = await Dig.QueryAsync(_dns.Endpoint, name, "A");
+
+        Assert.Equal("NOERROR", reply.Status);
+        Assert.Equal(ttl, Assert.Single(reply.Answer).Ttl);
+    }
+
     [Fact]
     public async Task Dig_NameThatDoesNotExist_IsNxdomainWithTheSoa()
     {
@@ -87,6 +99,7 @@ public sealed class DnsServingTests : IAsyncLifetime
 
     [Theory]
     [InlineData("www.example.test", "AAAA")]
+    [InlineData("example.test", "AAAA")] // the apex ALIAS's target has no AAAA
     [InlineData("deep.example.test", "A")] // an empty non-terminal: a.b.deep exists below it
     [InlineData("b.deep.example.test", "TXT")]
     public async Task Dig_NameWithoutThatType_IsNodataWithTheSoa(string name, string type)
@@ -166,7 +179,8 @@ public sealed class DnsServingTests : IAsyncLifetime
         var text = await http.GetStringAsync(new Uri(_dns.MetricsUrl, "/metrics"));
         Assert.Contains("tandem_dns_queries_total{rcode=\"NXDOMAIN\",type=\"A\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("tandem_dns_health_check_healthy{check=\"primary-edge\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("tandem_dns_answers_total{record=\"www.example.test A\",target=\"primary 192.0.2.1\"}", text, StringComparison.Ordinal);
+        Assert.Equal(1, await DnsRig.AnswerCountAsync(_dns, "www.example.test A", "primary 192.0.2.1"));
+        Assert.Equal(0, await DnsRig.AnswerCountAsync(_dns, "www.example.test A", "secondary 198.51.100.1"));
         var status = await http.GetStringAsync(new Uri(_dns.MetricsUrl, "/status"));
         Assert.Contains("\"healthChecks\"", status, StringComparison.Ordinal);
     }

@@ -18,7 +18,7 @@ public sealed class AnswerTableTests
                 { "name": "@", "type": "ALIAS", "alias": "www" },
                 { "name": "x.y", "type": "TXT", "values": ["t"] }
               ] },
-              "sub.example.org": { "records": [] }
+              "sub.example.org": { "records": [ { "name": "@", "type": "A", "multivalue": [ { "value": "192.0.2.7" } ] } ] }
             }
           }
         }
@@ -46,6 +46,17 @@ public sealed class AnswerTableTests
 
         Assert.Empty(zone.Nodes[DomainName.Parse("y.example.com")].Sets);
         Assert.False(zone.Nodes.ContainsKey(DomainName.Parse("z.example.com")));
+    }
+
+    [Fact]
+    public void Build_RoutedSetAtTheApex_CountsUnderTheApexName()
+    {
+        var set = Assert.IsType<RoutedSet>(Assert.Single(Zones.Single(z => z.Apex.Equals(DomainName.Parse("sub.example.org"))).Sets));
+
+        var counter = Assert.Single(set.Targets).Counter;
+
+        Assert.Equal("sub.example.org A", counter.RecordSet);
+        Assert.Equal("target0 192.0.2.7", counter.Target);
     }
 
     [Theory]

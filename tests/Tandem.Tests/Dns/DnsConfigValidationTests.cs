@@ -43,7 +43,7 @@ public sealed class DnsConfigValidationTests
 
         var e = Assert.Single(errors);
         Assert.Equal("$.dns.zones.example.com.records[3].values[0]", e.Path);
-        Assert.Contains("'not-an-ip' is not an IPv4 address", e.Message, StringComparison.Ordinal);
+        Assert.Equal("(d A) 'not-an-ip' is not an IPv4 address", e.Message);
     }
 
     [Theory]
@@ -77,7 +77,7 @@ public sealed class DnsConfigValidationTests
             """));
 
         Assert.Contains(errors, e => e.Path == "$.dns.zones.example.com.records[1]" && e.Message.Contains("CNAME cannot sit beside", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Path == "$.dns.zones.example.com.records[2]" && e.Message.Contains("records[0]", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path == "$.dns.zones.example.com.records[2]" && e.Message.StartsWith("(www A) is also defined by records[0]", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -90,4 +90,34 @@ public sealed class DnsResponderTests : IDisposable
         Assert.Equal(1, _output[3] & 0x0F);
         Assert.Equal(0xBE, _output[0]);
     }
+
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(false, 100)]
+    [InlineData(true, 1)]
+    [InlineData(true, 40000)]
+    public void Respond_BytesPastTheLastRecord_IsFormerr(bool edns, int extra)
+    {
+        // OPT: root name, type 41, payload 1232, version 0, and one 4-byte option (a local-use code, no data).
+        var packet = Query("www.example.com", additional: edns ? [0, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 4, 0xFD, 0xE9, 0, 0] : null);
+        byte[] padded = [.. packet, .. new byte[extra]];
+        Assert.Equal(ReturnCode.NoError, Ask(packet).ReturnCode);
+
+        var n = _responder.Respond(padded, padded.Length, _output, tcp: false);
+
+        Assert.Equal(12, n);
+        Assert.Equal(1, _output[3] & 0x0F);
+    }
+
+    [Fact]
+    public void Respond_OptOwnerPointingAtItself_IsFormerr()
+    {
+        var plain = Query("www.example.com");
+        var packet = Query("www.example.com", additional: [0xC0, (byte)plain.Length, 0, 41, 0x04, 0xD0, 0, 0, 0, 0, 0, 0]);
+
+        var n = _responder.Respond(packet, packet.Length, _output, tcp: false);
+
+        Assert.Equal(12, n);
+        Assert.Equal(1, _output[3] & 0x0F);
+    }
 }
