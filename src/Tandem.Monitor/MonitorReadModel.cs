@@ -36,9 +36,10 @@ public static class MonitorMetrics
     public const string OriginHealthy = "OriginHealthy";        // 1 or 0, per origin in Labels["origin"]
     public const string DnsAnswers = "DnsAnswers";              // answers per second, per target in Labels["target"]
     public const string CertificateExpiryDays = "CertificateExpiryDays"; // days until the served certificate's notAfter, per name in Labels["name"]
+    public const string Releases = "Releases";                  // releases made live since the previous scrape: per edge 0 or 1, the total adds the edges up
 
     public static readonly IReadOnlyList<string> All =
-        [Requests, BytesDownloaded, ErrorRate4xx, ErrorRate5xx, TotalErrorRate, CacheHitRate, OriginLatencyP50, OriginLatencyP90, OriginLatencyP99, Failovers, OriginHealthy, DnsAnswers, CertificateExpiryDays];
+        [Requests, BytesDownloaded, ErrorRate4xx, ErrorRate5xx, TotalErrorRate, CacheHitRate, OriginLatencyP50, OriginLatencyP90, OriginLatencyP99, Failovers, OriginHealthy, DnsAnswers, CertificateExpiryDays, Releases];
 }
 
 /// <summary>One line of a chart.</summary>

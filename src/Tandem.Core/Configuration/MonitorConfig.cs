@@ -20,7 +20,7 @@ public sealed record MonitorConfig
 
     /// <summary>The metric names an alarm can watch (the monitor's MonitorMetrics.All).</summary>
     public static readonly IReadOnlyList<string> MetricNames =
-        ["Requests", "BytesDownloaded", "4xxErrorRate", "5xxErrorRate", "TotalErrorRate", "CacheHitRate", "OriginLatencyP50", "OriginLatencyP90", "OriginLatencyP99", "Failovers", "OriginHealthy", "DnsAnswers", "CertificateExpiryDays"];
+        ["Requests", "BytesDownloaded", "4xxErrorRate", "5xxErrorRate", "TotalErrorRate", "CacheHitRate", "OriginLatencyP50", "OriginLatencyP90", "OriginLatencyP99", "Failovers", "OriginHealthy", "DnsAnswers", "CertificateExpiryDays", "Releases"];
 
     /// <summary>The alarms that run: the configured ones, else the defaults.</summary>
     public IReadOnlyDictionary<string, AlarmConfig> EffectiveAlarms => Alarms.Count > 0 ? Alarms : DefaultAlarms;

@@ -141,6 +141,9 @@ public static class PrometheusExport
             "OriginLatencyP99" => Latency(0.99),
             "OriginHealthy" => Gauge(MetricDerivation.EdgeOriginHealthy),
             "CertificateExpiryDays" => $"{Gauge(MetricDerivation.EdgeCertificateExpiry)} / {MetricDerivation.SecondsPerDay.ToString(CultureInfo.InvariantCulture)}",
+
+            // Releases made live in the period: (edge, release) series seen in it that were not there a period ago.
+            "Releases" => $"count(max by (node, release) (max_over_time({Sel(MetricDerivation.EdgeRelease)}[{p}])) unless max by (node, release) ({Sel(MetricDerivation.EdgeRelease)} offset {p}))",
             _ => throw new ArgumentException($"no PromQL for metric '{alarm.Metric}'", nameof(alarm)),
         };
     }

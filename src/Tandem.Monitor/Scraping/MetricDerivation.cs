@@ -10,8 +10,8 @@ public sealed record DerivedPoint(string Metric, string? Node, string Labels, do
 
 /// <summary>
 /// Turns the raw tandem_* counters into CloudFront's metrics (Requests, error rates, cache hit
-/// rate, origin latency percentiles) and Tandem's own (failovers, origin health, DNS answers,
-/// certificate expiry).
+/// rate, origin latency percentiles) and Tandem's own (failovers, releases, origin health, DNS
+/// answers, certificate expiry).
 /// Pure: counter growth in, points out.
 /// </summary>
 public static class MetricDerivation
@@ -40,6 +40,11 @@ public static class MetricDerivation
     /// The CDN metrics of the edges in <paramref name="deltas"/> together: per edge with one delta,
     /// the total with all. Rates add up per edge; percentages and percentiles come from the summed counts.
     /// </summary>
+    /// <remarks>
+    /// Releases is a count, not a rate: <see cref="EdgeRelease"/> is 1 for the live release's label,
+    /// so a release made live since the previous scrape is a new series, all of whose 1 is growth,
+    /// while the same release stays at 0 growth (an edge restarted on it too).
+    /// </remarks>
     public static IEnumerable<DerivedPoint> Edge(string? node, IReadOnlyList<NodeDelta> deltas)
     {
         if (deltas.Count == 0)
@@ -85,6 +90,8 @@ public static class MetricDerivation
                 points.Add(new(metric, node, "", seconds * 1000, span));
             }
         }
+
+        points.Add(new(MonitorMetrics.Releases, node, "", Total(d => d.Sum(EdgeRelease)), span));
 
         foreach (var origin in deltas.SelectMany(d => d.Growth).Where(s => s.Name == EdgeFailovers).Select(s => s.Label("origin") ?? "").Distinct(StringComparer.Ordinal))
         {

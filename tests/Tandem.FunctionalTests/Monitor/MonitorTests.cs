@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tandem.Core.Configuration;
 using Tandem.Core.Stack;
 using Tandem.Dns;
+using Tandem.Drill;
+using Tandem.Edge.Admin;
 using Tandem.FunctionalTests.Dns;
 using Tandem.FunctionalTests.Edge;
 using Tandem.FunctionalTests.Infrastructure;
@@ -45,30 +48,31 @@ public sealed class MonitorTests
 
     private static string StateOf(MonitorHost host, string alarm) => host.ReadModel.Current().Alarms.Single(a => a.Name == alarm).State;
 
+    /// <summary>
+    /// The drill library's 5xx fault (what `tandem drill 5xx` injects) under load; DrillTests runs
+    /// `tandem drill 5xx` itself against a monitor. This one also restarts the monitor on its store.
+    /// </summary>
     [Fact]
-    public async Task Drill_FailoverAlarm_GoesToAlarmAndBack_TheWebhookGetsExactlyThoseTwo_AndARestartKeepsTheHistory()
+    public async Task DrillFault_FailoverAlarm_GoesToAlarmAndBack_TheWebhookGetsExactlyThoseTwo_AndARestartKeepsTheHistory()
     {
         await using var rig = await FailoverRig.StartAsync();
         await using var hook = await WebhookReceiver.StartAsync();
         using var dir = new TempDir("tandem-monitor");
+
+        // The default origin-failovers alarm (Failovers Sum > 0, 1 of 1, notBreaching), shortened
+        // from 60 s to 10 s periods so OK comes back within the test, with a webhook besides the log.
         var alarms = new Dictionary<string, AlarmConfig>
         {
-            ["origin-failovers"] = new()
+            ["origin-failovers"] = MonitorConfig.DefaultAlarms["origin-failovers"] with
             {
-                Metric = "Failovers",
-                Statistic = "Sum",
                 PeriodSeconds = 10,
-                EvaluationPeriods = 1,
-                Threshold = 0,
-                Comparison = "GreaterThanThreshold",
-                TreatMissingData = "notBreaching",
-                Description = "any failover",
                 Actions = [new AlarmActionConfig { Webhook = hook.Url.ToString() }, new AlarmActionConfig { Log = true }],
             },
         };
         var options = Options(rig, dir.Combine("mon.db"), alarms) with { StateDir = dir.Path };
         var started = DateTimeOffset.UtcNow;
 
+        var fault = new OriginFaultFile("primary", rig.Primary.DataDirectory, new OriginFault { Status = 503, Until = DateTimeOffset.UtcNow.AddMinutes(1) });
         var monitor = await MonitorHost.StartAsync(options);
         using var http = new HttpClient { BaseAddress = rig.Edge.HttpUrl, Timeout = TimeSpan.FromSeconds(10) };
         using var stopLoad = new CancellationTokenSource();
@@ -92,11 +96,12 @@ public sealed class MonitorTests
             // Quiet start: INSUFFICIENT_DATA -> OK is in the history but runs no action.
             await WaitForAsync(() => StateOf(monitor, "origin-failovers") == AlarmStates.Ok, TimeSpan.FromSeconds(10), "OK after the first rounds");
 
-            new OriginFault { Status = 503, Until = DateTimeOffset.UtcNow.AddMinutes(1) }.Write(rig.Primary.DataDirectory);
+            await fault.InjectAsync(CancellationToken.None);
             await WaitForAsync(() => StateOf(monitor, "origin-failovers") == AlarmStates.Alarm, TimeSpan.FromSeconds(20), "ALARM after the primary failed");
             Assert.StartsWith("Threshold Crossed: 1 out of the last 1 datapoints [", monitor.ReadModel.Current().Alarms[0].Reason);
 
-            OriginFault.Remove(rig.Primary.DataDirectory);
+            await fault.RestoreAsync(CancellationToken.None);
+            Assert.False(File.Exists(OriginFault.PathIn(rig.Primary.DataDirectory)));
             await WaitForAsync(() => StateOf(monitor, "origin-failovers") == AlarmStates.Ok, TimeSpan.FromSeconds(30), "OK after the primary was restored");
             await WaitForAsync(() => hook.Received.Count >= 2, TimeSpan.FromSeconds(5), "two notifications");
             await Task.Delay(1500);
@@ -121,6 +126,7 @@ public sealed class MonitorTests
         }
         finally
         {
+            await fault.RestoreAsync(CancellationToken.None);
             await stopLoad.CancelAsync();
             await load;
             await monitor.DisposeAsync();
@@ -189,6 +195,59 @@ public sealed class MonitorTests
     }
 
     [Fact]
+    public async Task ReleasesMadeLiveOnAnEdge_AreItsLiveRelease_AndTheReleasesMetricCountsEachOnce()
+    {
+        await using var rig = await ReleaseRig.StartAsync();
+        var a = await rig.UploadAsync(ReleaseRig.Site("A"));
+        var b = await rig.UploadAsync(ReleaseRig.Site("B"));
+        var edge = await rig.StartEdgeAsync(rig.Dir.Combine("edge-state"));
+        var config = rig.ConfigFor(edge);
+        using var dir = new TempDir("tandem-monitor");
+        var started = DateTimeOffset.UtcNow;
+        await using var monitor = await MonitorHost.StartAsync(new MonitorOptions
+        {
+            Name = "mon-test",
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            StorePath = dir.Combine("mon.db"),
+            ScrapeInterval = TimeSpan.FromMilliseconds(500),
+            Targets = [new ScrapeTarget("edge", "edge-test", new Uri(edge.AdminUrl, "/metrics"))],
+            Alarms = [new AlarmDefinition("release-made-live", new AlarmConfig { Metric = MonitorMetrics.Releases, Statistic = "Sum", PeriodSeconds = 60, TreatMissingData = "notBreaching" })],
+        });
+        await WaitForAsync(() => StateOf(monitor, "release-made-live") == AlarmStates.Ok && monitor.ReadModel.Current().Nodes.Single(n => n.Name == "edge-test").Up,
+            TimeSpan.FromSeconds(10), "a scrape of the edge before any release");
+        Assert.Null(monitor.ReadModel.Current().LiveRelease["edge-test"]);
+
+        // Releases per edge and in total, over the whole test: one point per scrape, 1 where a release went live.
+        double Made(string node) => monitor.ReadModel.Query(MonitorMetrics.Releases, node, started, DateTimeOffset.UtcNow.AddSeconds(1), TimeSpan.FromMilliseconds(1))
+            .SelectMany(s => s.Points).Sum(p => p.Value);
+        var made = 0;
+        foreach (var id in new[] { a, b })
+        {
+            // As `tandem deploy` makes a release live on an edge: prepare, then activate.
+            var prepared = Assert.Single(await ReleaseClient.PrepareAsync(config, id, default));
+            Assert.True(prepared.Ok, prepared.Error);
+            var activated = Assert.Single(await ReleaseClient.ActivateAsync(config, id, [], default));
+            Assert.True(activated.Ok, activated.Error);
+            made++;
+            await WaitForAsync(() => monitor.ReadModel.Current().LiveRelease["edge-test"] == id && Made("edge-test") == made, TimeSpan.FromSeconds(10), $"release {id} live in the monitor");
+        }
+
+        // More rounds on the same release add nothing; the total is the one edge's count.
+        var last = monitor.ReadModel.Current().LastScrape;
+        await WaitForAsync(() => monitor.ReadModel.Current().LastScrape > last + TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), "more scrape rounds");
+        Assert.Equal((2.0, 2.0), (Made("edge-test"), Made("")));
+        var values = monitor.ReadModel.Query(MonitorMetrics.Releases, "edge-test", started, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(1)).Single().Points.Select(p => p.Value).ToList();
+        Assert.Equal(2, values.Count(v => v == 1));
+        Assert.True(values.Count(v => v == 0) >= 2 && values.All(v => v is 0 or 1), string.Join(", ", values));
+        Assert.Equal(b, monitor.ReadModel.Current().LiveRelease["edge-test"]);
+
+        // An alarm can watch it: in ALARM since the first release (its reason is that change's), still in it after the second.
+        var alarm = monitor.ReadModel.Current().Alarms.Single();
+        Assert.Equal(AlarmStates.Alarm, alarm.State);
+        Assert.StartsWith("Threshold Crossed: 1 out of the last 1 datapoints [1.0 (", alarm.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryKindOfNode_ServesMetricsThatPromtoolAccepts()
     {
         await using var rig = await FailoverRig.StartAsync();
@@ -242,6 +301,14 @@ public sealed class MonitorTests
         Assert.Contains("SUCCESS: 3 rules found", rules.StdOut, StringComparison.Ordinal);
         var written = await File.ReadAllTextAsync(files[1]);
         Assert.All(MonitorConfig.DefaultAlarms.Keys, a => Assert.Contains($"alarm: '{a}'", written, StringComparison.Ordinal));
+        // An alarm on every metric the monitor keeps (M of N, so each also sits in a subquery) is a rule promtool accepts.
+        var every = MonitorMetrics.All.ToDictionary(m => "on-" + m.ToLowerInvariant(), m => new AlarmConfig { Metric = m, PeriodSeconds = 60, EvaluationPeriods = 3, DatapointsToAlarm = 2, Threshold = 1 });
+        var everyFile = dir.Combine("every.yml");
+        await File.WriteAllTextAsync(everyFile, PrometheusExport.Rules(every));
+        var everyCheck = await Promtool.RunAsync("check", "rules", everyFile);
+        Assert.True(everyCheck.ExitCode == 0, everyCheck.StdOut + everyCheck.StdErr);
+        Assert.Contains($"SUCCESS: {MonitorMetrics.All.Count} rules found", everyCheck.StdOut, StringComparison.Ordinal);
+
         var check = await Promtool.RunAsync("check", "config", files[0]);
         Assert.True(check.ExitCode == 0, check.StdOut + check.StdErr);
         var yml = await File.ReadAllTextAsync(files[0]);
@@ -269,11 +336,18 @@ public sealed class MonitorTests
             var alarms = await ExternalTool.RunAsync("dotnet", [OriginProcess.CliPath, "alarms", "--config", config, "--history"]);
             Assert.True(alarms.ExitCode == 0, alarms.StdErr);
             var lines = alarms.StdOut.Split('\n');
-            Assert.StartsWith("ALARM", lines[0], StringComparison.Ordinal);
-            Assert.Contains(lines, l => l.StartsWith("edge-5xx-rate", StringComparison.Ordinal) && l.Contains(" OK ", StringComparison.Ordinal));
-            Assert.Contains(lines, l => l.StartsWith("origin-failovers", StringComparison.Ordinal));
-            Assert.Contains(lines, l => l.StartsWith("certificate-expiry", StringComparison.Ordinal) && l.Contains(" OK ", StringComparison.Ordinal));
-            Assert.Contains("HISTORY", alarms.StdOut, StringComparison.Ordinal);
+            Assert.Matches(@"^ALARM +STATE +SINCE +REASON$", lines[0]);
+
+            // Nothing to scrape: every period is missing, which the defaults treat as not breaching.
+            Assert.Contains(lines, l => Regex.IsMatch(l,
+                @"^edge-5xx-rate +OK +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ +Threshold Crossed: 2 out of the last 2 datapoints \[missing \(.*\), missing \(.*\)\] were not greater than the threshold \(5\.0\) \(minimum 2 datapoints for ALARM\)\.$"));
+            Assert.Contains(lines, l => Regex.IsMatch(l, @"^origin-failovers +OK +\S+ \S+ +Threshold Crossed: 1 out of the last 1 datapoints \[missing \(.*\)\] was not greater than the threshold \(0\.0\)"));
+            Assert.Contains(lines, l => Regex.IsMatch(l, @"^certificate-expiry +OK +\S+ \S+ +Threshold Crossed: 1 out of the last 1 datapoints \[missing \(.*\)\] was not less than the threshold \(14\.0\)"));
+
+            // The history: each alarm's first evaluation, after the HISTORY heading.
+            var history = lines.SkipWhile(l => l != "HISTORY (newest first)").Skip(1).Where(l => l.Length > 0).ToList();
+            Assert.Equal(["certificate-expiry", "edge-5xx-rate", "origin-failovers"],
+                history.Select(l => Regex.Match(l, @"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ  (\S+)  INSUFFICIENT_DATA -> OK  Threshold Crossed: ").Groups[1].Value).Order(StringComparer.Ordinal));
         }
 
         var export = await ExternalTool.RunAsync("dotnet", [OriginProcess.CliPath, "monitor", "--export-prometheus", dir.Combine("prom"), "--config", config]);

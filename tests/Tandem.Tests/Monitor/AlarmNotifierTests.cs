@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tandem.Core.Configuration;
 using Tandem.Monitor.Actions;
@@ -29,6 +31,23 @@ public sealed class AlarmNotifierTests
     }
 
     [Fact]
+    public async Task Log_WritesOneWarningLinePerChangeIntoOrOutOfAlarm()
+    {
+        var logger = new CapturingLogger();
+        using var http = new HttpClient();
+        await using (var notifier = new AlarmNotifier(http, logger))
+        {
+            notifier.Notify(Change(AlarmStates.InsufficientData, AlarmStates.Ok), [new AlarmActionConfig { Log = true }]);
+            notifier.Notify(Change(AlarmStates.Ok, AlarmStates.Alarm), [new AlarmActionConfig { Log = true }]);
+            notifier.Notify(Change(AlarmStates.Alarm, AlarmStates.Ok), [new AlarmActionConfig { Log = true }]);
+        }
+
+        Assert.Equal(
+            [(LogLevel.Warning, "alarm origin-failovers: OK -> ALARM: because"), (LogLevel.Warning, "alarm origin-failovers: ALARM -> OK: because")],
+            logger.Lines);
+    }
+
+    [Fact]
     public async Task ACommandPastItsTimeout_IsKilled_AndTheNextActionStillRuns()
     {
         using var dir = new TempFolder();
@@ -44,4 +63,20 @@ public sealed class AlarmNotifierTests
         Assert.True(File.Exists(marker));
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
     }
+}
+
+/// <summary>Keeps every line written to it, with its level.</summary>
+internal sealed class CapturingLogger : ILogger
+{
+    private readonly ConcurrentQueue<(LogLevel, string)> _lines = new();
+
+    public IReadOnlyList<(LogLevel Level, string Text)> Lines => [.. _lines];
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        _lines.Enqueue((logLevel, formatter(state, exception)));
 }

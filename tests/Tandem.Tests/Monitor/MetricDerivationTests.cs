@@ -59,12 +59,50 @@ public sealed class MetricDerivationTests
         Assert.Equal(10, points[MonitorMetrics.OriginLatencyP50], 9);
         Assert.Equal(82, points[MonitorMetrics.OriginLatencyP90], 9);
 
+        // Rank 19.8 of 20 lies 9.8 of the way through the 10 observations between 10 ms and 100 ms.
+        Assert.Equal(98.2, points[MonitorMetrics.OriginLatencyP99], 9);
+
         // Two edges: rates add up, percentages come from the summed counts.
         var quiet = NodeDelta.Between(before, before, 10);
         var total = MetricDerivation.Edge(null, [d, quiet]).ToDictionary(p => p.Metric + p.Labels, p => p);
         Assert.Null(total[MonitorMetrics.Requests].Node);
         Assert.Equal(10, total[MonitorMetrics.Requests].Value);
         Assert.Equal(15, total[MonitorMetrics.ErrorRate5xx].Value);
+    }
+
+    [Fact]
+    public void Releases_CountsAReleaseMadeLiveSinceThePreviousScrape_PerEdge_AndTheTotalAddsTheEdgesUp()
+    {
+        var none = Parse("tandem_edge_requests_total{cache=\"Hit\",status=\"2xx\"} 5");
+        var a = Parse("""
+            tandem_edge_requests_total{cache="Hit",status="2xx"} 9
+            tandem_edge_release_info{release="0123456789ab"} 1
+            """);
+        var b = Parse("""
+            tandem_edge_requests_total{cache="Hit",status="2xx"} 12
+            tandem_edge_release_info{release="ba9876543210"} 1
+            """);
+        double Releases(string? node, params NodeDelta[] deltas) =>
+            MetricDerivation.Edge(node, deltas).Single(p => p.Metric == MonitorMetrics.Releases).Value;
+
+        // The first release, a switch to another, and back again (a rollback) each count once.
+        Assert.Equal(1, Releases("edge-1", NodeDelta.Between(none, a, 10)));
+        Assert.Equal(1, Releases("edge-1", NodeDelta.Between(a, b, 10)));
+        Assert.Equal(1, Releases("edge-1", NodeDelta.Between(b, a, 10)));
+
+        // The same release, also across an edge restart (its counters reset), and no release at all: none.
+        Assert.Equal(0, Releases("edge-1", NodeDelta.Between(a, a, 10)));
+        var restarted = Parse("""
+            tandem_edge_requests_total{cache="Hit",status="2xx"} 1
+            tandem_edge_release_info{release="0123456789ab"} 1
+            """);
+        Assert.Equal(0, Releases("edge-1", NodeDelta.Between(a, restarted, 10)));
+        Assert.Equal(0, Releases("edge-1", NodeDelta.Between(none, none, 10)));
+
+        // Not a rate: Sum over a period is the number of releases made live in it.
+        Assert.False(MetricDerivation.IsRate(MonitorMetrics.Releases));
+        var total = Releases(null, NodeDelta.Between(none, a, 10), NodeDelta.Between(none, a, 10), NodeDelta.Between(a, a, 10));
+        Assert.Equal(2, total);
     }
 
     [Fact]

@@ -41,6 +41,35 @@ public sealed class MonitorConfigTests
     }
 
     [Fact]
+    public void Targets_AreEveryEdgeOriginServerDnsNodeAndOtherMonitor_WithWildcardsReachedOnLoopback()
+    {
+        var loaded = ConfigLoader.Parse("""
+            {
+              "origins": {
+                "primary": { "websiteEndpoint": "http://127.0.0.1:9101", "server": { "s3Listen": "0.0.0.0:9100", "websiteListen": "127.0.0.1:9101" } },
+                "elsewhere": { "websiteEndpoint": "http://192.0.2.10:80" }
+              },
+              "edges": { "edge-1": { "adminToken": { "env": "T" } } },
+              "dns": {
+                "nodes": { "ns1": { "listen": "127.0.0.1:5353", "metricsListen": "127.0.0.1:5390" } },
+                "zones": { "example.test": { "nameServers": ["ns1.example.test"], "records": [ { "name": "www", "type": "A", "values": ["127.0.0.1"] } ] } }
+              },
+              "monitor": { "nodes": { "mon-1": {}, "mon-2": { "listen": "127.0.0.1:9091" } } }
+            }
+            """, "/t/tandem.json");
+
+        // Not the monitor itself, and not an origin Tandem does not run (it has no /_tandem/metrics).
+        Assert.Equal(
+            [
+                "edge edge-1 http://127.0.0.1:8081/metrics",
+                "origin primary http://127.0.0.1:9100/_tandem/metrics",
+                "dns ns1 http://127.0.0.1:5390/metrics",
+                "monitor mon-2 http://127.0.0.1:9091/metrics",
+            ],
+            MonitorOptions.FromConfig(loaded, "mon-1").Targets.Select(t => $"{t.Role} {t.Name} {t.Url}"));
+    }
+
+    [Fact]
     public void BadAlarm_IsAnErrorNamingIt_ForEverySetting()
     {
         var errors = Errors("""
@@ -87,5 +116,9 @@ public sealed class MonitorConfigTests
         });
         Assert.Contains("expr: 'sum_over_time(((1000 * histogram_quantile(0.99, sum by (le) (rate(tandem_edge_origin_latency_seconds_bucket{node=\"edge-1\"}[1m])))) > bool 250)[5m:1m]) >= 3'", mOfN, StringComparison.Ordinal);
         Assert.DoesNotContain("for:", mOfN, StringComparison.Ordinal);
+
+        // Releases made live in the period: (node, release) series that were not there a period before.
+        Assert.Equal("count(max by (node, release) (max_over_time(tandem_edge_release_info{node=\"edge-1\"}[10m])) unless max by (node, release) (tandem_edge_release_info{node=\"edge-1\"} offset 10m))",
+            PrometheusExport.Expression(new AlarmConfig { Metric = "Releases", Statistic = "Sum", Node = "edge-1", PeriodSeconds = 600 }));
     }
 }

@@ -24,15 +24,16 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
         Assert.Equal(["cache", "errors", "latency", "requests"], counts.Keys.Order());
         await page.WaitForServingAsync("primary", OnePoll, edge: "edge-a");
         Assert.Equal(["primary"], await page.ServingAsync());
-        await page.WaitForAlarmStateAsync("primary-unhealthy", "OK", OnePoll);
+        await page.WaitForAlarmStateAsync("origin-failovers", "OK", OnePoll);
         Assert.Equal("expires in 62.0 days", await page.Page.TextContentAsync("#releases [data-edge=\"edge-a\"] [data-days]"));
         await page.Page.EvaluateAsync("() => window.notReloaded = true");
 
         var frozen = Stopwatch.StartNew();
-        model.FailoverAt = DateTimeOffset.UtcNow;
-        model.Snapshot = FakeMonitorReadModel.FailedOver(model.Snapshot);
+        var at = DateTimeOffset.UtcNow;
+        model.FailoverAt = at;
+        model.Snapshot = FakeMonitorReadModel.FailedOver(model.Snapshot, at);
         await page.WaitForServingAsync("standby", OnePoll, edge: "edge-a");
-        await page.WaitForAlarmStateAsync("primary-unhealthy", "ALARM", OnePoll);
+        await page.WaitForAlarmStateAsync("origin-failovers", "ALARM", OnePoll);
         output.WriteLine($"standby shown serving and alarm in ALARM {frozen.ElapsedMilliseconds} ms after the switch; charts: {string.Join(", ", counts)}");
 
         Assert.Equal(["standby"], await page.ServingAsync());
@@ -90,20 +91,22 @@ public sealed class DashboardBrowserTests(Chromium chromium, ITestOutputHelper o
 
     /// <summary>
     /// Realistic data for the picture in the docs: a failover in the middle of the charts, the
-    /// standby serving, one alarm firing. Written to the test output always, and over
+    /// standby serving, the failover alarm back to OK since, and the edge's certificate 9 days
+    /// from expiry with its alarm firing. Written to the test output always, and over
     /// docs/monitor-dashboard.png when TANDEM_UPDATE_SCREENSHOT=1.
     /// </summary>
     [Fact]
     public async Task A_failed_over_site_makes_a_full_page_screenshot()
     {
-        var model = new FakeMonitorReadModel(FakeMonitorReadModel.FailedOver(FakeMonitorReadModel.Healthy()))
-        {
-            FailoverAt = DateTimeOffset.UtcNow.AddMinutes(-7.5),
-        };
+        var at = DateTimeOffset.UtcNow.AddMinutes(-7.5);
+        var model = new FakeMonitorReadModel(FakeMonitorReadModel.FailedOver(FakeMonitorReadModel.Healthy(certificateDays: 9), at)) { FailoverAt = at };
         await using var host = await DashboardHost.StartAsync(model);
         await using var page = await DashboardPage.OpenAsync(chromium.Browser, host.Address);
         await page.WaitForChartsAsync(points: 100, TimeSpan.FromSeconds(10));
         await page.WaitForServingAsync("standby", OnePoll);
+        await page.WaitForAlarmStateAsync("certificate-expiry", "ALARM", OnePoll);
+        await page.WaitForAlarmStateAsync("origin-failovers", "OK", OnePoll);
+        Assert.Equal("expires in 9.00 days", await page.Page.TextContentAsync("#releases td.warning[data-days]"));
 
         var failoverMarks = await page.Page.Locator("figure.chart line.failover").CountAsync();
         var path = Path.Combine(AppContext.BaseDirectory, "monitor-dashboard.png");

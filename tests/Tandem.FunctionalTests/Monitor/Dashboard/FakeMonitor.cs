@@ -2,8 +2,10 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
+using Tandem.Core.Configuration;
 using Tandem.Core.Stack;
 using Tandem.Monitor;
+using Tandem.Monitor.Alarms;
 using Tandem.Monitor.Dashboard;
 
 namespace Tandem.FunctionalTests.Monitor.Dashboard;
@@ -90,10 +92,20 @@ internal sealed class FakeMonitorReadModel : IMonitorReadModel
         };
     }
 
-    /// <summary>One edge in front of a primary and a standby, the primary serving, alarms OK.</summary>
-    public static MonitorSnapshot Healthy()
+    /// <summary>
+    /// One edge in front of a primary and a standby, the primary serving, the default alarms OK
+    /// since the monitor started 42 minutes ago; certificate-expiry in ALARM when the edge's
+    /// certificate has fewer than 14 days left.
+    /// </summary>
+    public static MonitorSnapshot Healthy(double certificateDays = 62)
     {
         var now = DateTimeOffset.UtcNow;
+        var started = now.AddMinutes(-42);
+
+        // Below 14 days since the day it crossed them: its renewal has been failing since.
+        var certificate = certificateDays < 14
+            ? DefaultAlarm("certificate-expiry", AlarmStates.Ok, now - TimeSpan.FromDays(14 - certificateDays), 13.99)
+            : DefaultAlarm("certificate-expiry", AlarmStates.InsufficientData, started, certificateDays);
         return new MonitorSnapshot
         {
             Taken = now,
@@ -109,12 +121,12 @@ internal sealed class FakeMonitorReadModel : IMonitorReadModel
             OriginGroups = [Group("primary")],
             Alarms =
             [
-                new AlarmView("edge-5xx-rate", MonitorMetrics.ErrorRate5xx, "OK", "5xxErrorRate 0.02 <= 1 for 3 of 3 scrapes", now.AddMinutes(-42), "Visitors get server errors"),
-                new AlarmView("primary-unhealthy", MonitorMetrics.OriginHealthy, "OK", "OriginHealthy 1 >= 1", now.AddMinutes(-42), "The primary origin fails its health checks"),
-                new AlarmView("cache-hit-rate-low", MonitorMetrics.CacheHitRate, "INSUFFICIENT_DATA", "fewer than 3 scrapes with cacheable requests", now.AddMinutes(-1), "Edges miss their cache more than usual"),
+                DefaultAlarm("edge-5xx-rate", AlarmStates.InsufficientData, started, 0.03, 0.02),
+                DefaultAlarm("origin-failovers", AlarmStates.InsufficientData, started, 0),
+                certificate,
             ],
-            LiveRelease = new Dictionary<string, string?> { ["edge-a"] = "20261126T084512Z-3f9c2e1" },
-            CertificateExpiryDays = new Dictionary<string, double?> { ["edge-a"] = 62 },
+            LiveRelease = new Dictionary<string, string?> { ["edge-a"] = "3f9c2e1a7b04" },
+            CertificateExpiryDays = new Dictionary<string, double?> { ["edge-a"] = certificateDays },
             Drills =
             [
                 new DrillReport
@@ -134,18 +146,36 @@ internal sealed class FakeMonitorReadModel : IMonitorReadModel
         };
     }
 
-    /// <summary>The primary frozen: unhealthy, the standby serving, the primary's alarm firing.</summary>
-    public static MonitorSnapshot FailedOver(MonitorSnapshot healthy)
+    /// <summary>
+    /// The primary frozen at <paramref name="at"/>: unhealthy, the standby serving. The failover
+    /// alarm went to ALARM then, with the failovers of that minute, and back to OK a period later:
+    /// once the edge sees the primary unhealthy it sends requests to the standby first.
+    /// </summary>
+    public static MonitorSnapshot FailedOver(MonitorSnapshot healthy, DateTimeOffset at)
     {
-        var now = DateTimeOffset.UtcNow;
+        var failovers = new AlarmDefinition("origin-failovers", MonitorConfig.DefaultAlarms["origin-failovers"]);
+        var alarm = DateTimeOffset.UtcNow - at < failovers.Period
+            ? DefaultAlarm(failovers.Name, AlarmStates.Ok, at, 14)
+            : DefaultAlarm(failovers.Name, AlarmStates.Alarm, at + failovers.Period, 0);
         return healthy with
         {
             Nodes = [.. healthy.Nodes.Select(n => n.Name == "primary" ? n with { Up = false, Error = "timed out after 2 s" } : n)],
             OriginGroups = [Group("standby")],
-            Alarms = [.. healthy.Alarms.Select(a => a.Name == "primary-unhealthy"
-                ? a with { State = "ALARM", Reason = "OriginHealthy 0 < 1 for 2 of 2 scrapes", Since = now }
-                : a)],
+            Alarms = [.. healthy.Alarms.Select(a => a.Name == failovers.Name ? alarm : a)],
         };
+    }
+
+    /// <summary>
+    /// A default alarm (MonitorConfig.DefaultAlarms) as the monitor shows it after evaluating, at
+    /// <paramref name="at"/> and from the state <paramref name="previous"/>, one value per period (newest
+    /// first); its state and reason are the evaluator's.
+    /// </summary>
+    private static AlarmView DefaultAlarm(string name, string previous, DateTimeOffset at, params double?[] values)
+    {
+        var alarm = new AlarmDefinition(name, MonitorConfig.DefaultAlarms[name]);
+        var datapoints = values.Select((v, i) => new Datapoint(at - (alarm.Period * (i + 1)), v)).ToList();
+        var decision = AlarmEvaluator.Evaluate(alarm, datapoints, previous);
+        return MonitorModel.View(new AlarmStatus(alarm, decision.State, decision.Reason, at));
     }
 
     /// <summary>The group as edge-a sees it, serving from <paramref name="serving"/> (null: none healthy).</summary>
