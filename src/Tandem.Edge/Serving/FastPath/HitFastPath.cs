@@ -28,6 +28,10 @@ internal sealed class HitFastPath : IDisposable
 {
     private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(1);
 
+    // Kestrel's default MinResponseDataRate: bytes per second, after a grace period.
+    private static readonly TimeSpan MinDataRateGrace = TimeSpan.FromSeconds(5);
+    private const double MinDataRate = 240;
+
     private readonly EdgeHandler _handler;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -144,7 +148,7 @@ internal sealed class HitFastPath : IDisposable
 
             input.AdvanceTo(buffer.GetPosition(request.Length));
             connection.HeadStarted = 0;
-            var bytes = await WriteAsync(output, answer, request.IsHead);
+            var bytes = await WriteAsync(connection, output, answer, request.IsHead);
             if (bytes < 0)
             {
                 return false;
@@ -155,7 +159,7 @@ internal sealed class HitFastPath : IDisposable
     }
 
     /// <summary>Writes the response; the body bytes sent, or -1 when the connection is gone.</summary>
-    private async ValueTask<long> WriteAsync(PipeWriter output, FastHit hit, bool isHead)
+    private async ValueTask<long> WriteAsync(Connection connection, PipeWriter output, FastHit hit, bool isHead)
     {
         var now = _time.GetUtcNow();
         output.Write(hit.Head.Bytes);
@@ -172,7 +176,7 @@ internal sealed class HitFastPath : IDisposable
         output.Advance(5 + digits + 4);
         if (isHead || hit.Head.Variant.NotModified)
         {
-            return (await output.FlushAsync()).IsCompleted ? -1 : 0;
+            return await FlushAsync(connection, output, hit.Head.Bytes.Length) ? 0 : -1;
         }
 
         // The body in slices, so a large object waits on the socket instead of filling memory.
@@ -182,13 +186,33 @@ internal sealed class HitFastPath : IDisposable
         {
             var part = body.Span.Slice(offset, Math.Min(Slice, body.Length - offset));
             output.Write(part);
-            if ((await output.FlushAsync()).IsCompleted)
+            if (!await FlushAsync(connection, output, part.Length))
             {
                 return -1;
             }
         }
 
         return body.Length;
+    }
+
+    /// <summary>
+    /// Sends what was written; false when the visitor is gone. A visitor that stops reading gets
+    /// what Kestrel's MinResponseDataRate gives it (240 bytes/s after a 5 s grace): only when the
+    /// socket pushes back is a deadline set, and the sweeper aborts the connection past it.
+    /// </summary>
+    private async ValueTask<bool> FlushAsync(Connection connection, PipeWriter output, int bytes)
+    {
+        var flush = output.FlushAsync();
+        if (flush.IsCompletedSuccessfully)
+        {
+            return !flush.Result.IsCompleted;
+        }
+
+        var seconds = Math.Max(MinDataRateGrace.TotalSeconds, bytes / MinDataRate);
+        connection.WaitUntil(_time.GetTimestamp() + (long)(seconds * _time.TimestampFrequency));
+        var result = await flush;
+        connection.WaitUntil(0);
+        return !result.IsCompleted;
     }
 
     /// <summary>The Date line for <paramref name="now"/>, made once per second as Kestrel does.</summary>
@@ -205,7 +229,7 @@ internal sealed class HitFastPath : IDisposable
         return date.Bytes;
     }
 
-    /// <summary>Aborts connections that waited longer than Kestrel would let them: idle between requests, or sending a head.</summary>
+    /// <summary>Aborts connections that waited longer than Kestrel would let them: idle between requests, sending a head, or not reading the answer.</summary>
     private void Sweep()
     {
         var now = _time.GetTimestamp();
@@ -244,7 +268,7 @@ internal sealed class HitFastPath : IDisposable
 
         public long Deadline => Volatile.Read(ref _deadline);
 
-        /// <summary>The timestamp after which the sweeper aborts the connection; 0 while it is not waiting.</summary>
+        /// <summary>The timestamp after which the sweeper aborts the connection; 0 while it is not waiting on the visitor.</summary>
         public void WaitUntil(long deadline) => Volatile.Write(ref _deadline, deadline);
 
         public void Dispose() => _closing.Dispose();
