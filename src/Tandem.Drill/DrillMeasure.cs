@@ -42,7 +42,7 @@ public static class DrillMeasure
         return status >= 500 ? $"{status}" : null;
     }
 
-    /// <summary>Milliseconds from t0 until the first uncached response (sent before t1) that another origin than the primary served; null if none.</summary>
+    /// <summary>Milliseconds from t0 until the first uncached response (sent before t1) that another origin than the primary served (not from the cache); null if none.</summary>
     public static double? FailoverMs(IEnumerable<DrillSample> samples, double t0, double? t1, string primary)
     {
         double? first = null;
@@ -89,5 +89,12 @@ public static class DrillMeasure
         return new DrillMeasures(within.Count, errors.Count, failover, recovery, within.Count == 0 ? 0 : within.Max(s => s.LatencyMs), summary);
     }
 
-    private static bool IsGood(DrillSample s) => s.Failure is null && s.Status == s.ExpectedStatus && s.Status < 500;
+    /// <summary>True when the edge answered from its cache without asking an origin: X-Cache Hit, or Stale (kept past its age because the origins failed).</summary>
+    public static bool FromCache(DrillSample s) => s.Cache is "Hit" or "Stale";
+
+    /// <summary>
+    /// A normal answer fetched from an origin now: one the edge answered from its cache names the
+    /// origin that stored it, not the one serving, so it says nothing about failover or recovery.
+    /// </summary>
+    private static bool IsGood(DrillSample s) => s.Failure is null && s.Status == s.ExpectedStatus && s.Status < 500 && !FromCache(s);
 }

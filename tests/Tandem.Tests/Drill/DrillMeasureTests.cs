@@ -134,4 +134,23 @@ public class DrillMeasureTests
 
         Assert.Equal(310, DrillMeasure.FailoverMs(samples, 1000, null, Primary));
     }
+
+    [Fact]
+    public void FailoverAndRecovery_IgnoreUncachedRequestsAnsweredFromTheCache()
+    {
+        // An "uncached" request the edge had cached after all names the origin that stored it, not the one serving now.
+        var samples = new[]
+        {
+            Uncached(1100, "standby") with { Cache = "Hit" },
+            Uncached(1200, "standby") with { Cache = "Stale" },
+            Uncached(1300, "standby"),
+            Uncached(5100, Primary) with { Cache = "Hit" },
+            Uncached(5200, Primary),
+        };
+
+        var m = DrillMeasure.Measure(samples, new DrillWindow(0, 1000, 5000, 6000), Primary, bothDown: false);
+
+        Assert.Equal(310, m.FailoverMs);
+        Assert.Equal(210, m.RecoveryMs);
+    }
 }
