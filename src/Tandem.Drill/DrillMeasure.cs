@@ -8,7 +8,9 @@ namespace Tandem.Drill;
 public sealed record DrillWindow(double StartMs, double? InjectMs, double? RestoreMs, double EndMs);
 
 /// <summary>What visitors saw during one scenario.</summary>
-public sealed record DrillMeasures(long Requests, long Errors, double? FailoverMs, double? RecoveryMs, double SlowestMs, IReadOnlyList<string> ErrorSummary);
+/// <param name="OutageErrorPages">Uncached requests sent during the outage (t0 to t1) that got the site's error page.</param>
+/// <param name="OutageCacheHits">Requests for cached paths sent during the outage that the edge answered from its cache (X-Cache Hit or Stale) with their normal status.</param>
+public sealed record DrillMeasures(long Requests, long Errors, double? FailoverMs, double? RecoveryMs, double SlowestMs, IReadOnlyList<string> ErrorSummary, long OutageErrorPages = 0, long OutageCacheHits = 0);
 
 /// <summary>
 /// Turns the recorded responses of a scenario into its figures. Plain code over plain samples,
@@ -86,7 +88,10 @@ public static class DrillMeasure
             .ToList();
         double? failover = window.InjectMs is { } t0 && !bothDown ? FailoverMs(within, t0, window.RestoreMs, primary) : null;
         double? recovery = window.RestoreMs is { } t1 ? PrimaryServingMs(within, t1, primary) : null;
-        return new DrillMeasures(within.Count, errors.Count, failover, recovery, within.Count == 0 ? 0 : within.Max(s => s.LatencyMs), summary);
+        var outage = window.InjectMs is { } from && window.RestoreMs is { } to ? within.Where(s => s.SentMs >= from && s.SentMs < to).ToList() : [];
+        return new DrillMeasures(within.Count, errors.Count, failover, recovery, within.Count == 0 ? 0 : within.Max(s => s.LatencyMs), summary,
+            outage.Count(s => s.Uncached && s.ErrorPage),
+            outage.Count(s => !s.Uncached && FromCache(s) && s.Status == s.ExpectedStatus));
     }
 
     /// <summary>True when the edge answered from its cache without asking an origin: X-Cache Hit, or Stale (kept past its age because the origins failed).</summary>

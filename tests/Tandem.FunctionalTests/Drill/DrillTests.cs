@@ -123,6 +123,12 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
         Assert.Null(bothDown.FailoverMs);
         Assert.NotNull(bothDown.RecoveryMs);
         Assert.Equal(0, bothDown.Errors);
+
+        // Zero errors is only worth something if the outage reached visitors: uncached pages got
+        // the site's own error page (no origin left to ask) and cached ones came from the cache.
+        Assert.True(bothDown.OutageErrorPages > 0, "no uncached request got the error page during both-down: " + string.Join("; ", bothDown.Notes));
+        Assert.True(bothDown.OutageCacheHits > 0, "no cached request was answered from the cache during both-down: " + string.Join("; ", bothDown.Notes));
+        Assert.Contains($"both-down: during the outage: {bothDown.OutageCacheHits} cached request(s) answered from the edge's cache, {bothDown.OutageErrorPages} uncached request(s) got the site's error page", run.StdOut, StringComparison.Ordinal);
         Assert.Contains(bothDown.Notes, n => n.StartsWith("DNS www.example.test: 127.0.0.1 → 127.0.0.2 after", StringComparison.Ordinal) && n.Contains("back to 127.0.0.1", StringComparison.Ordinal));
         Assert.NotEqual(before.Primary, stack.Pid("primary"));
         Assert.NotEqual(before.Standby, stack.Pid("standby"));
