@@ -30,12 +30,16 @@ internal static class DrillCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Visitors sending requests at once. Default 4.", DefaultValueFactory = _ => 4 };
         var edge = new Option<string?>("--edge") { Description = "Edge to send the load through (default: the first in the config)." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of the table." };
-        var command = new Command("drill", """
+        var width = DrillScenarios.Descriptions.Max(d => d.Name.Length);
+        var command = new Command("drill", $"""
             The reference's "Testing Failover", automated and measured against a running stack: steady
             GET load through the edge (cached and uncached paths) while each scenario injects an outage
             of the primary origin, holds it, restores it, and waits for traffic to return to it.
             Prints a table, writes a JSON report to STATE/drills/, and exits 1 when a visitor saw an
             error or a recovery failed. Every fault is restored, also on Ctrl-C, and expires by itself.
+
+            Scenarios, and what each injects:
+            {string.Join("\n", DrillScenarios.Descriptions.Select(d => $"  {d.Name.PadRight(width)}  {d.Injects}"))}
             """);
         command.Arguments.Add(scenarios);
         command.Options.Add(TandemCommands.ConfigOption);

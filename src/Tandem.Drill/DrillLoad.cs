@@ -24,6 +24,13 @@ public sealed class DrillLoad : IAsyncDisposable
     private byte[] _errorPage = [];
     private long _counter;
 
+    /// <summary>
+    /// Makes this run's uncached requests unique across runs too: a counter alone starts at 1 in
+    /// every drill, so a drill within the cache's TTL of another would get its "uncached" requests
+    /// answered from the edge's cache, by whichever origin served the earlier drill.
+    /// </summary>
+    private readonly string _run = Guid.NewGuid().ToString("N")[..12];
+
     public DrillLoad(string edgeUrl, int requestTimeoutMs)
     {
         EdgeUrl = edgeUrl.TrimEnd('/');
@@ -132,7 +139,7 @@ public sealed class DrillLoad : IAsyncDisposable
             }
 
             var path = list[(turn / 2) % list.Count];
-            var target = uncached ? $"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}tandem-drill={Interlocked.Increment(ref _counter)}" : path;
+            var target = uncached ? $"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}tandem-drill={_run}-{Interlocked.Increment(ref _counter)}" : path;
             var sample = await RequestAsync(path, target, uncached);
             lock (_lock)
             {

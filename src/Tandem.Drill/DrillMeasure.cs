@@ -8,7 +8,9 @@ namespace Tandem.Drill;
 public sealed record DrillWindow(double StartMs, double? InjectMs, double? RestoreMs, double EndMs);
 
 /// <summary>What visitors saw during one scenario.</summary>
-public sealed record DrillMeasures(long Requests, long Errors, double? FailoverMs, double? RecoveryMs, double SlowestMs, IReadOnlyList<string> ErrorSummary);
+/// <param name="OutageErrorPages">Uncached requests sent during the outage (t0 to t1) that got the site's error page.</param>
+/// <param name="OutageCacheHits">Requests for cached paths sent during the outage that the edge answered from its cache (X-Cache Hit or Stale) with their normal status.</param>
+public sealed record DrillMeasures(long Requests, long Errors, double? FailoverMs, double? RecoveryMs, double SlowestMs, IReadOnlyList<string> ErrorSummary, long OutageErrorPages = 0, long OutageCacheHits = 0);
 
 /// <summary>
 /// Turns the recorded responses of a scenario into its figures. Plain code over plain samples,
@@ -42,7 +44,7 @@ public static class DrillMeasure
         return status >= 500 ? $"{status}" : null;
     }
 
-    /// <summary>Milliseconds from t0 until the first uncached response (sent before t1) that another origin than the primary served; null if none.</summary>
+    /// <summary>Milliseconds from t0 until the first uncached response (sent before t1) that another origin than the primary served (not from the cache); null if none.</summary>
     public static double? FailoverMs(IEnumerable<DrillSample> samples, double t0, double? t1, string primary)
     {
         double? first = null;
@@ -86,8 +88,18 @@ public static class DrillMeasure
             .ToList();
         double? failover = window.InjectMs is { } t0 && !bothDown ? FailoverMs(within, t0, window.RestoreMs, primary) : null;
         double? recovery = window.RestoreMs is { } t1 ? PrimaryServingMs(within, t1, primary) : null;
-        return new DrillMeasures(within.Count, errors.Count, failover, recovery, within.Count == 0 ? 0 : within.Max(s => s.LatencyMs), summary);
+        var outage = window.InjectMs is { } from && window.RestoreMs is { } to ? within.Where(s => s.SentMs >= from && s.SentMs < to).ToList() : [];
+        return new DrillMeasures(within.Count, errors.Count, failover, recovery, within.Count == 0 ? 0 : within.Max(s => s.LatencyMs), summary,
+            outage.Count(s => s.Uncached && s.ErrorPage),
+            outage.Count(s => !s.Uncached && FromCache(s) && s.Status == s.ExpectedStatus));
     }
 
-    private static bool IsGood(DrillSample s) => s.Failure is null && s.Status == s.ExpectedStatus && s.Status < 500;
+    /// <summary>True when the edge answered from its cache without asking an origin: X-Cache Hit, or Stale (kept past its age because the origins failed).</summary>
+    public static bool FromCache(DrillSample s) => s.Cache is "Hit" or "Stale";
+
+    /// <summary>
+    /// A normal answer fetched from an origin now: one the edge answered from its cache names the
+    /// origin that stored it, not the one serving, so it says nothing about failover or recovery.
+    /// </summary>
+    private static bool IsGood(DrillSample s) => s.Failure is null && s.Status == s.ExpectedStatus && s.Status < 500 && !FromCache(s);
 }

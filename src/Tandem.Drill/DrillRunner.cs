@@ -383,6 +383,11 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
             notes.Add($"no uncached request was served by another origin than {plan.Primary} during the outage");
         }
 
+        if (bothDown && run.Window.RestoreMs is not null)
+        {
+            notes.Add($"during the outage: {m.OutageCacheHits} cached request(s) answered from the edge's cache, {m.OutageErrorPages} uncached request(s) got the site's error page");
+        }
+
         if (run.Window.RestoreMs is not null && m.RecoveryMs is null && !run.Interrupted)
         {
             notes.Add($"uncached requests were not served by {plan.Primary} again within {RecoveryBound.TotalSeconds:0} s of the restore");
@@ -398,6 +403,8 @@ public sealed class DrillRunner(LoadedConfig loaded, StackFile? stack, DrillOpti
             FailoverMs = Round(m.FailoverMs),
             RecoveryMs = Round(m.RecoveryMs),
             SlowestMs = Round(m.SlowestMs)!.Value,
+            OutageErrorPages = m.OutageErrorPages,
+            OutageCacheHits = m.OutageCacheHits,
             Notes = notes,
         };
     }

@@ -13,6 +13,17 @@ public static class DrillScenarios
     /// <summary>Every scenario, in the order a drill without names runs them.</summary>
     public static readonly IReadOnlyList<string> All = [WebsiteDeleted, Kill, Freeze, ServerError, Slow, BothDown];
 
+    /// <summary>What each scenario injects, one line each, for <c>tandem drill --help</c>; in <see cref="All"/>'s order.</summary>
+    public static readonly IReadOnlyList<(string Name, string Injects)> Descriptions =
+    [
+        (WebsiteDeleted, "the primary bucket's website configuration deleted (the reference's test), then put back"),
+        (Kill, "the primary's process killed (SIGKILL) and held down, then started again by `tandem up`"),
+        (Freeze, "the primary's process stopped (SIGSTOP): connections accepted, nothing answered"),
+        (ServerError, "the primary's website endpoint answers 503 (DATADIR/fault.json)"),
+        (Slow, "the primary's website endpoint answers 1.5 s past the edge's response timeout"),
+        (BothDown, "both origins killed: cached pages from the cache, other paths the site's error page"),
+    ];
+
     /// <summary>Scenarios that stop origin processes, which only the supervisor of <c>tandem up</c> starts again.</summary>
     public static bool NeedsSupervisor(string scenario) => scenario is Kill or BothDown;
 

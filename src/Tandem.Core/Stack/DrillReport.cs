@@ -78,6 +78,12 @@ public sealed record DrillScenarioResult
     /// <summary>Slowest response in milliseconds.</summary>
     public double SlowestMs { get; init; }
 
+    /// <summary>Uncached requests sent during the outage that got the site's own error page (what both-down should give them).</summary>
+    public long OutageErrorPages { get; init; }
+
+    /// <summary>Requests for cached paths sent during the outage that the edge answered from its cache with their normal status.</summary>
+    public long OutageCacheHits { get; init; }
+
     /// <summary>Why it failed, or notes (such as the DNS answer moving), one line each.</summary>
     public List<string> Notes { get; init; } = [];
 }

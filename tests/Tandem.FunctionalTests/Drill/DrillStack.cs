@@ -29,6 +29,8 @@ public sealed class DrillStack : IAsyncLifetime
 
     public string PrimaryDataDir => _dir.Combine("data", "primary");
 
+    public string StandbyDataDir => _dir.Combine("data", "standby");
+
     public string EdgeUrl => $"http://127.0.0.1:{_ports["edge-http"]}";
 
     public int PrimaryPid => _nodes["primary"].Id;
@@ -123,7 +125,7 @@ public sealed class DrillStack : IAsyncLifetime
                 Nodes =
                 [
                     Node("origin", "primary", "us-east", new() { ["s3"] = $"http://127.0.0.1:{_ports["primary-s3"]}", ["website"] = $"http://127.0.0.1:{_ports["primary-web"]}" }, PrimaryDataDir),
-                    Node("origin", "standby", "us-west", new() { ["s3"] = $"http://127.0.0.1:{_ports["standby-s3"]}", ["website"] = $"http://127.0.0.1:{_ports["standby-web"]}" }, _dir.Combine("data", "standby")),
+                    Node("origin", "standby", "us-west", new() { ["s3"] = $"http://127.0.0.1:{_ports["standby-s3"]}", ["website"] = $"http://127.0.0.1:{_ports["standby-web"]}" }, StandbyDataDir),
                     Node("edge", "edge-1", null, new() { ["http"] = EdgeUrl, ["admin"] = $"http://127.0.0.1:{_ports["edge-admin"]}" }, null),
                     Node("dns", "ns1", null, new() { ["dns"] = $"127.0.0.1:{_ports["dns"]}" }, null),
                 ],
@@ -210,6 +212,32 @@ public sealed class DrillStack : IAsyncLifetime
         }
 
         return Process.Start(psi)!;
+    }
+
+    /// <summary>Waits until the edge's /healthz/origins names both origins healthy, so the next test starts from a whole stack.</summary>
+    public async Task WaitForEdgeToSeeBothHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        var last = "";
+        while (!global::Tandem.Drill.DrillRunner.HealthyOrigins(last).IsSupersetOf(["primary", "standby"]))
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"the edge did not see both origins healthy within {timeout}: {last}");
+            }
+
+            try
+            {
+                last = await http.GetStringAsync($"http://127.0.0.1:{_ports["edge-admin"]}/healthz/origins");
+            }
+            catch (HttpRequestException ex)
+            {
+                last = ex.Message;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>The primary's bucket website configuration, as XML-free text to compare.</summary>

@@ -123,25 +123,35 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
         Assert.Null(bothDown.FailoverMs);
         Assert.NotNull(bothDown.RecoveryMs);
         Assert.Equal(0, bothDown.Errors);
+
+        // Zero errors is only worth something if the outage reached visitors: uncached pages got
+        // the site's own error page (no origin left to ask) and cached ones came from the cache.
+        Assert.True(bothDown.OutageErrorPages > 0, "no uncached request got the error page during both-down: " + string.Join("; ", bothDown.Notes));
+        Assert.True(bothDown.OutageCacheHits > 0, "no cached request was answered from the cache during both-down: " + string.Join("; ", bothDown.Notes));
+        Assert.Contains($"both-down: during the outage: {bothDown.OutageCacheHits} cached request(s) answered from the edge's cache, {bothDown.OutageErrorPages} uncached request(s) got the site's error page", run.StdOut, StringComparison.Ordinal);
         Assert.Contains(bothDown.Notes, n => n.StartsWith("DNS www.example.test: 127.0.0.1 → 127.0.0.2 after", StringComparison.Ordinal) && n.Contains("back to 127.0.0.1", StringComparison.Ordinal));
         Assert.NotEqual(before.Primary, stack.Pid("primary"));
         Assert.NotEqual(before.Standby, stack.Pid("standby"));
         AssertNoFaultLeft();
     }
 
-    [Fact]
-    public async Task Drill_InterruptedMidOutage_RestoresTheFault()
+    [Theory]
+    [InlineData("freeze")]
+    [InlineData("5xx")]
+    [InlineData("website-deleted")]
+    public async Task Drill_InterruptedMidOutage_RestoresTheFault(string scenario)
     {
         await OffRunnerThreads.Now;
-        using var drill = stack.Start("drill", "freeze", "--outage", "30", "--state-dir", stack.StateDir);
+        var websiteBefore = await stack.PrimaryWebsiteAsync();
+        using var drill = stack.Start("drill", scenario, "--outage", "30", "--state-dir", stack.StateDir);
         var stdout = drill.StandardOutput.ReadToEndAsync();
         var stderr = drill.StandardError.ReadToEndAsync();
         var clock = Stopwatch.StartNew();
-        while (!stack.PrimaryStopped())
+        while (!await InjectedAsync(scenario))
         {
             if (clock.Elapsed > TimeSpan.FromSeconds(40) || drill.HasExited)
             {
-                Assert.Fail("the drill did not freeze the primary: " + await stderr);
+                Assert.Fail($"the drill did not inject {scenario}: " + await stderr);
             }
 
             await Task.Delay(100);
@@ -153,8 +163,70 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
         await drill.WaitForExitAsync(cts.Token);
 
         Assert.True(drill.ExitCode == 130, $"exit {drill.ExitCode}\n{await stdout}\n{await stderr}");
-        AssertNoFaultLeft();
         Assert.Contains("interrupted", await stdout, StringComparison.Ordinal);
+
+        // Restored: the process resumed (freeze), the fault file gone (5xx), the website configuration back (website-deleted).
+        AssertNoFaultLeft();
+        Assert.Equal(websiteBefore, await stack.PrimaryWebsiteAsync());
+        Assert.False(File.Exists(global::Tandem.Drill.WebsiteDeletedFault.MarkerPath(stack.StateDir, "primary")), "the website-deleted marker left behind");
+    }
+
+    /// <summary>Whether the scenario's fault is in effect on the primary now.</summary>
+    private async Task<bool> InjectedAsync(string scenario) => scenario switch
+    {
+        "freeze" => stack.PrimaryStopped(),
+        "5xx" => OriginFault.TryRead(stack.PrimaryDataDir)?.Status == 503,
+        "website-deleted" => await stack.PrimaryWebsiteAsync() == "null",
+        _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
+    };
+
+    [Fact]
+    public async Task Drill5xx_StandbyBrokenToo_VisitorsSeeErrors_ExitOneAndDrillFailed()
+    {
+        await OffRunnerThreads.Now;
+
+        // The standby answers 503 as well, so the primary's 5xx reaches visitors. It is put right
+        // when the drill restores the primary, so the drill's own wait for a whole group ends soon.
+        new OriginFault { Status = 503, Until = DateTimeOffset.UtcNow.AddMinutes(2) }.Write(stack.StandbyDataDir);
+        try
+        {
+            using var drill = stack.Start("drill", "5xx", "--outage", "2", "--state-dir", stack.StateDir);
+            var stdout = drill.StandardOutput.ReadToEndAsync();
+            var stderr = new System.Text.StringBuilder();
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            while (await drill.StandardError.ReadLineAsync(cts.Token) is { } line)
+            {
+                stderr.AppendLine(line);
+                if (line.StartsWith("5xx: restore", StringComparison.Ordinal))
+                {
+                    OriginFault.Remove(stack.StandbyDataDir);
+                }
+            }
+
+            await drill.WaitForExitAsync(cts.Token);
+            var output = await stdout;
+            log.WriteLine(output + stderr);
+
+            Assert.True(drill.ExitCode == 1, $"exit {drill.ExitCode}\n{output}\n{stderr}");
+            Assert.Contains("drill FAILED", output, StringComparison.Ordinal);
+            var report = DrillReport.Latest(stack.StateDir)!;
+            Assert.False(report.Passed);
+            var result = Assert.Single(report.Scenarios);
+            Assert.Equal("5xx", result.Scenario);
+            Assert.False(result.Passed);
+            Assert.True(result.Errors > 0, "no visitor-visible error recorded: " + string.Join("; ", result.Notes));
+            Assert.Null(result.FailoverMs);
+            Assert.NotNull(result.RecoveryMs);
+            Assert.Contains(result.Notes, n => n.Contains("instead of 200", StringComparison.Ordinal));
+            Assert.Contains("5xx: no uncached request was served by another origin than primary during the outage", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            OriginFault.Remove(stack.StandbyDataDir);
+            await stack.WaitForEdgeToSeeBothHealthyAsync(TimeSpan.FromSeconds(30));
+        }
+
+        AssertNoFaultLeft();
     }
 
     [Fact]
@@ -186,6 +258,7 @@ public sealed class DrillTests(DrillStack stack, Xunit.Abstractions.ITestOutputH
     private void AssertNoFaultLeft()
     {
         Assert.False(File.Exists(OriginFault.PathIn(stack.PrimaryDataDir)), "fault.json left behind");
+        Assert.False(File.Exists(OriginFault.PathIn(stack.StandbyDataDir)), "the standby's fault.json left behind");
         var holds = Path.Combine(stack.StateDir, NodeHold.FolderName);
         Assert.True(!Directory.Exists(holds) || Directory.GetFiles(holds).Length == 0, "a hold left behind");
         Assert.False(stack.PrimaryStopped(), "the primary is still stopped");

@@ -1,5 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Tandem.Core.Metrics;
 using Tandem.Core.Stack;
 using Tandem.FunctionalTests.Edge;
 using Tandem.FunctionalTests.Infrastructure;
@@ -12,8 +16,9 @@ namespace Tandem.FunctionalTests.Stack;
 /// The README's tour, run as a user runs it: `./tandem up SITE` through the checkout's wrapper
 /// (the published, self-contained CLI), a page changed and deployed without --config, every
 /// drill scenario against the running stack with zero visitor-visible errors and a recovery in
-/// each, `./tandem status` all well, the monitor's dashboard showing the standby serving while a
-/// drill freezes the primary, and Ctrl-C.
+/// each, `./tandem status` all well (DNS row included), the monitor's dashboard showing the
+/// standby serving while a drill freezes the primary, within a scrape and a poll of the edge
+/// marking the primary unhealthy, and Ctrl-C.
 /// </summary>
 [Collection(EdgeLoadCollection.Name)]
 public sealed class EndToEndTests(ITestOutputHelper output)
@@ -67,7 +72,9 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 Assert.NotNull(s.RecoveryMs);
             });
             Assert.All(report.Scenarios.Where(s => s.Scenario != "both-down"), s => Assert.NotNull(s.FailoverMs));
-            Assert.Contains(report.Scenarios.Single(s => s.Scenario == "both-down").Notes, n => n.Contains("127.0.0.2", StringComparison.Ordinal));
+            var bothDown = report.Scenarios.Single(s => s.Scenario == "both-down");
+            Assert.Contains(bothDown.Notes, n => n.Contains("127.0.0.2", StringComparison.Ordinal));
+            Assert.True(bothDown.OutageErrorPages > 0 && bothDown.OutageCacheHits > 0, "both-down: " + string.Join("; ", bothDown.Notes));
 
             // After the drill everything is back: status says so, and the site is the deployed one.
             var status = await TandemAsync(dir.Path, TimeSpan.FromSeconds(60), "status");
@@ -75,6 +82,14 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             Assert.True(status.ExitCode == 0, "status:\n" + status.StdOut + status.StdErr);
             Assert.Contains("in sync", status.StdOut, StringComparison.Ordinal);
             Assert.Contains("passed", status.StdOut, StringComparison.Ordinal);
+
+            // The DNS row: ns1 with its health check up, and www answered both ways during the
+            // drill: the edge (primary) and, while both regions were down, the secondary.
+            Assert.Contains("\nDNS\n", status.StdOut, StringComparison.Ordinal);
+            var dnsRow = Regex.Match(status.StdOut, @"^  ns1 +http://127\.0\.0\.1:\d+ +running pid \d+ +1 up, 0 down +(?<answers>.+)$", RegexOptions.Multiline);
+            Assert.True(dnsRow.Success, "no DNS row for ns1:\n" + status.StdOut);
+            Assert.Matches(@"www\.example\.test A -> primary 127\.0\.0\.1: [1-9]\d*", dnsRow.Groups["answers"].Value);
+            Assert.Matches(@"www\.example\.test A -> secondary 127\.0\.0\.2: [1-9]\d*", dnsRow.Groups["answers"].Value);
             Assert.Contains(marker, await http.GetStringAsync(edge), StringComparison.Ordinal);
 
             // The monitor's dashboard, in headless Chromium, while a drill freezes the primary:
@@ -86,9 +101,22 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 await using var page = await DashboardPage.OpenAsync(chromium.Browser, new Uri($"http://127.0.0.1:{9090 + offset}/"));
                 await page.WaitForChartsAsync(2, TimeSpan.FromSeconds(30));
                 await page.WaitForServingAsync("primary", TimeSpan.FromSeconds(30));
+                var clock = Stopwatch.StartNew();
                 var freeze = TandemAsync(dir.Path, TimeSpan.FromMinutes(2), "drill", "freeze", "--outage", "8");
-                var shown = await page.WaitForServingAsync("standby", TimeSpan.FromSeconds(40));
-                output.WriteLine($"dashboard showed the standby serving {shown.TotalSeconds:0.0} s after the freeze drill started");
+                var watching = clock.Elapsed;
+                var shownTask = page.WaitForServingAsync("standby", TimeSpan.FromSeconds(40));
+
+                // The edge's own view first: when it marked the frozen primary unhealthy.
+                var unhealthy = await OriginUnhealthyAsync(http, new Uri($"http://127.0.0.1:{8081 + offset}/metrics"), "primary", clock, TimeSpan.FromSeconds(40));
+                var shown = watching + await shownTask;
+
+                // The page lags the edge by one scrape at most (every scrapeInterval, plus that
+                // round's timeout of 0.8 × the interval while the frozen primary hangs it), then
+                // one poll of the page; 3 s more for a loaded machine and the browser drawing.
+                var scrape = await ScrapeIntervalAsync(http, new Uri($"http://127.0.0.1:{9090 + offset}/api/state"));
+                var bound = scrape + scrape * 0.8 + DashboardPoll + TimeSpan.FromSeconds(3);
+                output.WriteLine($"edge marked the primary unhealthy {unhealthy.TotalSeconds:0.0} s after the freeze drill started, the dashboard showed the standby serving at {shown.TotalSeconds:0.0} s: {(shown - unhealthy).TotalSeconds:0.0} s later (bound {bound.TotalSeconds:0.0} s)");
+                Assert.True(shown - unhealthy <= bound, $"the dashboard showed the standby {(shown - unhealthy).TotalSeconds:0.0} s after the edge marked the primary unhealthy; bound {bound.TotalSeconds:0.0} s");
                 var frozen = await freeze;
                 Assert.True(frozen.ExitCode == 0, "freeze drill:\n" + frozen.StdOut + frozen.StdErr);
                 await page.WaitForServingAsync("primary", TimeSpan.FromSeconds(30));
@@ -109,6 +137,49 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             output.WriteLine("up stdout:\n" + up.StdOut);
             output.WriteLine("up stderr:\n" + up.StdErr);
         }
+    }
+
+    /// <summary>How often the dashboard polls the monitor (POLL_MS in its script).</summary>
+    private static readonly TimeSpan DashboardPoll = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Polls the edge's /metrics until tandem_edge_origin_healthy{origin} is 0; returns
+    /// <paramref name="clock"/>'s time then.
+    /// </summary>
+    private static async Task<TimeSpan> OriginUnhealthyAsync(HttpClient http, Uri metrics, string origin, Stopwatch clock, TimeSpan timeout)
+    {
+        var last = "(no answer yet)";
+        while (clock.Elapsed < timeout)
+        {
+            try
+            {
+                var healthy = PrometheusText.Parse(await http.GetStringAsync(metrics))
+                    .Where(m => m.Name == "tandem_edge_origin_healthy" && m.Label("origin") == origin)
+                    .Select(m => (double?)m.Value)
+                    .SingleOrDefault();
+                if (healthy == 0)
+                {
+                    return clock.Elapsed;
+                }
+
+                last = healthy?.ToString(CultureInfo.InvariantCulture) ?? "no such series";
+            }
+            catch (HttpRequestException ex)
+            {
+                last = ex.Message;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"the edge did not mark {origin} unhealthy within {timeout} (last: {last})");
+    }
+
+    /// <summary>The monitor's scrape interval, from its /api/state.</summary>
+    private static async Task<TimeSpan> ScrapeIntervalAsync(HttpClient http, Uri state)
+    {
+        using var json = JsonDocument.Parse(await http.GetStringAsync(state));
+        return TimeSpan.Parse(json.RootElement.GetProperty("scrapeInterval").GetString()!, CultureInfo.InvariantCulture);
     }
 
     private static Task<ExternalTool.Result> TandemAsync(string workingDirectory, TimeSpan timeout, params string[] args) =>

@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tandem.Core.Stack;
 using Tandem.Deploy;
 using Tandem.FunctionalTests.Deploy;
@@ -55,6 +58,17 @@ public sealed class StatusTests
 
         // The edge started before the site existed, so its probes saw 404s: wait for them to pass.
         await WaitForAsync(new StatusCollector(rig.Load(), state), s => s.Origins.All(o => o.Health.Count == 1 && o.Health[0].Healthy));
+
+        // Visitors: the page three times (a miss, then two hits) and a page that is not there (a 4xx).
+        using (var http = new HttpClient())
+        {
+            foreach (var path in new[] { "/", "/", "/", "/no-such-page" })
+            {
+                using var response = await http.GetAsync(rig.EdgeUrl("edge-1") + path);
+                Assert.Equal(path == "/" ? HttpStatusCode.OK : HttpStatusCode.NotFound, response.StatusCode);
+            }
+        }
+
         var healthy = await StatusAsync(rig);
 
         Assert.True(healthy.ExitCode == 0, healthy.StdOut + healthy.StdErr);
@@ -66,6 +80,14 @@ public sealed class StatusTests
         Assert.Contains("passed, 1 scenario(s)", healthy.StdOut, StringComparison.Ordinal);
         Assert.Contains("    kill: passed, 0/400 errors, failover 640 ms", healthy.StdOut, StringComparison.Ordinal);
         Assert.Contains("OK: everything up, healthy and in sync", healthy.StdOut, StringComparison.Ordinal);
+
+        // The edge's row: cache entries and hit ratio, then requests, 4xx and 5xx rates, failovers.
+        var edgeRow = Regex.Match(healthy.StdOut, @"(\d+) entries, ([\d.]+)% hit +(\d+) +([\d.]+)% +([\d.]+)% +(\d+)");
+        Assert.True(edgeRow.Success, healthy.StdOut);
+        Assert.True(double.Parse(edgeRow.Groups[2].Value, CultureInfo.InvariantCulture) > 0, "hit ratio: " + edgeRow.Value);
+        Assert.True(long.Parse(edgeRow.Groups[3].Value, CultureInfo.InvariantCulture) >= 4, "requests: " + edgeRow.Value);
+        Assert.True(double.Parse(edgeRow.Groups[4].Value, CultureInfo.InvariantCulture) > 0, "4xx rate: " + edgeRow.Value);
+        Assert.Equal("0.0", edgeRow.Groups[5].Value);
 
         // Drift: a changed site made live on the standby only.
         rig.Put("index.html", "<h1>two</h1>");
@@ -79,6 +101,19 @@ public sealed class StatusTests
         Assert.Equal(first.ReleaseId, json.Releases.LiveByOrigin["primary"]);
         Assert.Equal(second.ReleaseId, json.Releases.LiveByOrigin["standby"]);
         Assert.Contains(json.Problems, p => p.StartsWith("origins' live releases differ", StringComparison.Ordinal));
+
+        // The same figures in the JSON snapshot, from the edge's own counters.
+        var edgeJson = Assert.Single(json.Edges);
+        Assert.True(edgeJson.CacheHits >= 2, $"hits {edgeJson.CacheHits}, misses {edgeJson.CacheMisses}");
+        using (var raw = JsonDocument.Parse(drift.StdOut))
+        {
+            Assert.True(raw.RootElement.GetProperty("edges")[0].GetProperty("hitRatio").GetDouble() > 0, drift.StdOut);
+        }
+
+        Assert.NotNull(edgeJson.Traffic);
+        Assert.True(edgeJson.Traffic.Requests >= 4, $"requests {edgeJson.Traffic.Requests}");
+        Assert.True(edgeJson.Traffic.ClientErrors >= 1 && edgeJson.Traffic.ClientErrorRate > 0, $"4xx {edgeJson.Traffic.ClientErrors}");
+        Assert.Equal(0, edgeJson.Traffic.ServerErrorRate);
         Assert.Contains($"DRIFT: primary {first.ReleaseId}, standby {second.ReleaseId}", StatusRenderer.Render(json), StringComparison.Ordinal);
 
         // The primary stops: the edge's probes mark it unhealthy and the standby takes over.

@@ -116,6 +116,41 @@ public class DrillMeasureTests
     }
 
     [Fact]
+    public void OutageCounts_ErrorPagesForUncachedAndCacheAnswersForCached_OnlyBetweenInjectAndRestore()
+    {
+        var samples = new[]
+        {
+            Uncached(500, Primary, status: 502, errorPage: true),    // before the fault: not counted
+            Cached(600),                                              // before the fault: not counted
+            Uncached(1100, null, status: 502, errorPage: true),       // counted
+            Uncached(1200, null, status: 504, errorPage: true),       // counted
+            Uncached(1300, null, status: 502),                        // a bare 502: not the error page
+            Cached(1400),                                             // Hit: counted
+            Cached(1500) with { Cache = "Stale" },                    // kept past its age: counted
+            Cached(1600) with { Cache = "Miss" },                     // asked an origin: not counted
+            Cached(1700, status: 504) with { Cache = "Error" },        // not counted
+            Cached(1800, status: 503),                                // a Hit with the wrong status: not counted
+            new DrillSample("/404.html", false, 1900, 1, 200, "Hit", Primary, null, true, 200), // the error page asked for: a cache answer, not an error page for an uncached request
+            Uncached(5100, Primary, status: 502, errorPage: true),    // after the restore: not counted
+            Cached(5200),                                             // after the restore: not counted
+        };
+
+        var m = DrillMeasure.Measure(samples, new DrillWindow(0, 1000, 5000, 6000), Primary, bothDown: true);
+
+        Assert.Equal(2, m.OutageErrorPages);
+        Assert.Equal(3, m.OutageCacheHits);
+    }
+
+    [Fact]
+    public void OutageCounts_NothingInjected_Zero()
+    {
+        var m = DrillMeasure.Measure([Uncached(100, Primary, status: 502, errorPage: true), Cached(200)], new DrillWindow(0, null, null, 1000), Primary, bothDown: true);
+
+        Assert.Equal(0, m.OutageErrorPages);
+        Assert.Equal(0, m.OutageCacheHits);
+    }
+
+    [Fact]
     public void Normal_ErrorPageWith404ForAPageThatExisted_IsAnError()
     {
         Assert.NotNull(DrillMeasure.ErrorOf(Uncached(0, "standby", status: 404, errorPage: true), bothDown: false));
@@ -133,5 +168,24 @@ public class DrillMeasureTests
         };
 
         Assert.Equal(310, DrillMeasure.FailoverMs(samples, 1000, null, Primary));
+    }
+
+    [Fact]
+    public void FailoverAndRecovery_IgnoreUncachedRequestsAnsweredFromTheCache()
+    {
+        // An "uncached" request the edge had cached after all names the origin that stored it, not the one serving now.
+        var samples = new[]
+        {
+            Uncached(1100, "standby") with { Cache = "Hit" },
+            Uncached(1200, "standby") with { Cache = "Stale" },
+            Uncached(1300, "standby"),
+            Uncached(5100, Primary) with { Cache = "Hit" },
+            Uncached(5200, Primary),
+        };
+
+        var m = DrillMeasure.Measure(samples, new DrillWindow(0, 1000, 5000, 6000), Primary, bothDown: false);
+
+        Assert.Equal(310, m.FailoverMs);
+        Assert.Equal(210, m.RecoveryMs);
     }
 }

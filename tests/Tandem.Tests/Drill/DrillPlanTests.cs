@@ -152,4 +152,11 @@ public class DrillPlanTests
         Assert.False(DrillRunner.IsPage("/404.html"));
         Assert.False(DrillRunner.IsPage("/css/site.css"));
     }
+
+    [Fact]
+    public void Descriptions_OneForEveryScenario_InTheOrderTheyRun()
+    {
+        Assert.Equal(DrillScenarios.All, DrillScenarios.Descriptions.Select(d => d.Name));
+        Assert.All(DrillScenarios.Descriptions, d => Assert.False(string.IsNullOrWhiteSpace(d.Injects)));
+    }
 }
