@@ -154,8 +154,11 @@ internal static class TestOrigins
 
     public static OriginRequest Get(string path = "/index.html") => new() { Method = HttpMethod.Get, PathAndQuery = path };
 
-    /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="timeoutMs"/>.</summary>
-    public static async Task WaitForAsync(Func<bool> condition, string what, int timeoutMs = 5000)
+    /// <summary>
+    /// Polls until <paramref name="condition"/> holds, failing after <paramref name="timeoutMs"/>: generous,
+    /// because the whole suite runs both test assemblies at once on two cores (a wait ends as soon as it holds).
+    /// </summary>
+    public static async Task WaitForAsync(Func<bool> condition, string what, int timeoutMs = 20000)
     {
         var deadline = Environment.TickCount64 + timeoutMs;
         while (!condition())
