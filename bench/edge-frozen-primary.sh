@@ -40,7 +40,11 @@ run_side() {
   local side=$1
   start_origin primary
   local primary_pid=$ORIGIN_PID
-  [ "$(ps -o comm= -p "$primary_pid")" = dotnet ] || die "pid $primary_pid is not the origin's dotnet process"
+  # The published CLI runs as "tandem" (self-contained); a framework-dependent build as "dotnet".
+  case "$(ps -o comm= -p "$primary_pid")" in
+    tandem | dotnet) ;;
+    *) die "pid $primary_pid is not the origin's process" ;;
+  esac
   fill_bucket primary "$P_S3" "$BENCH_TMP/site"
   start_origin standby
   local standby_pid=$ORIGIN_PID
