@@ -169,15 +169,7 @@ public sealed class MonitorTests
         }
 
         var started = DateTimeOffset.UtcNow;
-        await using var monitor = await MonitorHost.StartAsync(new MonitorOptions
-        {
-            Name = "mon-test",
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            StorePath = dir.Combine("mon.db"),
-            ScrapeInterval = TimeSpan.FromMilliseconds(500),
-            Targets = [new ScrapeTarget("edge", "edge-test", new Uri(site.Edge.AdminUrl, "/metrics"))],
-            Alarms = [.. MonitorConfig.DefaultAlarms.Select(a => new AlarmDefinition(a.Key, a.Value))],
-        });
+        await using var monitor = await StartMonitorOnEdgeAsync(dir, site.Edge.AdminUrl, [.. MonitorConfig.DefaultAlarms.Select(a => new AlarmDefinition(a.Key, a.Value))]);
 
         await WaitForAsync(() => StateOf(monitor, "certificate-expiry") == AlarmStates.Alarm, TimeSpan.FromSeconds(30), "certificate-expiry in ALARM");
         var view = monitor.ReadModel.Current().Alarms.Single(a => a.Name == "certificate-expiry");
@@ -204,15 +196,8 @@ public sealed class MonitorTests
         var config = rig.ConfigFor(edge);
         using var dir = new TempDir("tandem-monitor");
         var started = DateTimeOffset.UtcNow;
-        await using var monitor = await MonitorHost.StartAsync(new MonitorOptions
-        {
-            Name = "mon-test",
-            Listen = new IPEndPoint(IPAddress.Loopback, 0),
-            StorePath = dir.Combine("mon.db"),
-            ScrapeInterval = TimeSpan.FromMilliseconds(500),
-            Targets = [new ScrapeTarget("edge", "edge-test", new Uri(edge.AdminUrl, "/metrics"))],
-            Alarms = [new AlarmDefinition("release-made-live", new AlarmConfig { Metric = MonitorMetrics.Releases, Statistic = "Sum", PeriodSeconds = 60, TreatMissingData = "notBreaching" })],
-        });
+        await using var monitor = await StartMonitorOnEdgeAsync(dir, edge.AdminUrl,
+            [new AlarmDefinition("release-made-live", new AlarmConfig { Metric = MonitorMetrics.Releases, Statistic = "Sum", PeriodSeconds = 60, TreatMissingData = "notBreaching" })]);
         await WaitForAsync(() => StateOf(monitor, "release-made-live") == AlarmStates.Ok && monitor.ReadModel.Current().Nodes.Single(n => n.Name == "edge-test").Up,
             TimeSpan.FromSeconds(10), "a scrape of the edge before any release");
         Assert.Null(monitor.ReadModel.Current().LiveRelease["edge-test"]);
@@ -367,4 +352,16 @@ public sealed class MonitorTests
     }
 
     private static string UpTemplateConfig() => Tandem.Stack.Up.UpTemplate.Render("/srv/site", 0);
+
+    /// <summary>A monitor scraping one edge ("edge-test") every 500 ms with the given alarms, its store in <paramref name="dir"/>.</summary>
+    private static Task<MonitorHost> StartMonitorOnEdgeAsync(TempDir dir, Uri edgeAdminUrl, IReadOnlyList<AlarmDefinition> alarms) =>
+        MonitorHost.StartAsync(new MonitorOptions
+        {
+            Name = "mon-test",
+            Listen = new IPEndPoint(IPAddress.Loopback, 0),
+            StorePath = dir.Combine("mon.db"),
+            ScrapeInterval = TimeSpan.FromMilliseconds(500),
+            Targets = [new ScrapeTarget("edge", "edge-test", new Uri(edgeAdminUrl, "/metrics"))],
+            Alarms = [.. alarms],
+        });
 }
