@@ -78,6 +78,7 @@ public sealed class EdgeHost : IAsyncDisposable
         {
             kestrel.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
             kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            kestrel.Limits.MinResponseDataRate = options.MinResponseDataRate;
             if (options.HttpListen is { } http)
             {
                 // Browsers speak HTTP/2 only over TLS; plain HTTP stays HTTP/1.1.
@@ -151,7 +152,7 @@ public sealed class EdgeHost : IAsyncDisposable
         web.Run(handler.HandleAsync);
         if (options.FastHits)
         {
-            fastPath = new HitFastPath(handler, options.KeepAliveTimeout, options.RequestHeadersTimeout, time, logger);
+            fastPath = new HitFastPath(handler, options.KeepAliveTimeout, options.RequestHeadersTimeout, options.MinResponseDataRate, time, logger);
         }
 
         // Only origins some behavior uses are probed.

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Tandem.Core.Configuration;
 using Tandem.Edge.Acme;
 using Tandem.Edge.Acme.Sharing;
@@ -58,6 +59,9 @@ public sealed partial class EdgeOptions
 
     /// <summary>How long a visitor may take to send a request's head (Kestrel's default, 30 s).</summary>
     public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The slowest a visitor may read an answer before its connection is cut (Kestrel's default: 240 bytes/s after a 5 s grace).</summary>
+    public MinDataRate MinResponseDataRate { get; init; } = new(240, TimeSpan.FromSeconds(5));
 
     /// <summary>Origins by name, as the config describes them.</summary>
     public required IReadOnlyDictionary<string, OriginConfig> Origins { get; init; }

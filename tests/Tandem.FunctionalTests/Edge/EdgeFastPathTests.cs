@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Tandem.Edge;
 using Tandem.Edge.Tls;
 using Tandem.FunctionalTests.Infrastructure;
@@ -149,6 +150,55 @@ public sealed class EdgeFastPathTests
     }
 
     [Fact]
+    public async Task AVisitorThatStopsReading_IsCutOffAtTheMinimumDataRate()
+    {
+        await using var origin = await StartOriginAsync();
+        var big = new byte[16 * 1024 * 1024];
+        Random.Shared.NextBytes(big);
+        using (var s3 = SiteSetup.Client(origin.S3Url, origin.Credentials))
+        {
+            await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = "site", Key = "big.bin", InputStream = new MemoryStream(big) });
+        }
+
+        // 16 MB cannot all wait in socket buffers (4 MB at most on the sending side here), so a
+        // visitor that reads nothing leaves the edge waiting on a full socket.
+        await using var edge = await EdgeHost.StartAsync(Options(origin, fastHits: true, minRate: new(1024 * 1024, TimeSpan.FromSeconds(1.5))));
+        await WarmAsync(edge, "/big.bin");
+        using (var head = await RawConnection.OpenAsync(edge.HttpUrl!))
+        {
+            // Cached, and answered by the fast path: the GET below is too.
+            Assert.Equal(big.Length.ToString(CultureInfo.InvariantCulture), (await head.SendAsync("HEAD", "/big.bin", [])).Field("Content-Length"));
+            Assert.Equal(1, await FastPathCountAsync(edge));
+        }
+
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(IPAddress.Loopback, edge.HttpUrl!.Port);
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(RawConnection.Request("GET", "/big.bin", [])));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        var received = 0L;
+        var buffer = new byte[65536];
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            int n;
+            while ((n = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+            {
+                received += n;
+            }
+        }
+        catch (IOException)
+        {
+            // Reset by the edge: as good as a close.
+        }
+
+        // Cut off partway (the read ended before the whole body), and not counted as answered.
+        Assert.InRange(received, 1, big.Length - 1);
+        Assert.Equal(1, await FastPathCountAsync(edge));
+    }
+
+    [Fact]
     public async Task Stopping_ClosesIdleFastPathConnectionsPromptly()
     {
         await using var origin = await StartOriginAsync();
@@ -219,7 +269,7 @@ public sealed class EdgeFastPathTests
     }
 
     /// <summary>An edge on the origin with a 10-minute default TTL; with HTTPS when <paramref name="tls"/> names a folder for the certificate.</summary>
-    private static EdgeOptions Options(TestOrigin origin, bool fastHits, TimeSpan? timeouts = null, TempDir? tls = null)
+    private static EdgeOptions Options(TestOrigin origin, bool fastHits, TimeSpan? timeouts = null, TempDir? tls = null, MinDataRate? minRate = null)
     {
         var options = EdgeFixture.Options([("primary", origin.WebsiteUrl)]);
         options.Distribution.Behaviors[0] = options.Distribution.Behaviors[0] with { CachePolicy = new Core.Configuration.CachePolicyConfig { DefaultTtl = 600 } };
@@ -242,6 +292,8 @@ public sealed class EdgeFastPathTests
             FastHits = fastHits,
             KeepAliveTimeout = timeouts ?? options.KeepAliveTimeout,
             RequestHeadersTimeout = timeouts ?? options.RequestHeadersTimeout,
+            MinResponseDataRate = minRate ?? options.MinResponseDataRate,
+            Cache = new Core.Configuration.EdgeCacheConfig { MaxObjectBytes = 32L * 1024 * 1024 },
         };
     }
 

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
@@ -28,21 +29,19 @@ internal sealed class HitFastPath : IDisposable
 {
     private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(1);
 
-    // Kestrel's default MinResponseDataRate: bytes per second, after a grace period.
-    private static readonly TimeSpan MinDataRateGrace = TimeSpan.FromSeconds(5);
-    private const double MinDataRate = 240;
-
     private readonly EdgeHandler _handler;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly long _keepAliveTicks;
     private readonly long _headTicks;
+    private readonly MinDataRate _minDataRate;
     private readonly ConcurrentDictionary<Connection, byte> _open = new();
     private readonly ITimer _sweeper;
     private DateLine? _date;
 
-    public HitFastPath(EdgeHandler handler, TimeSpan keepAlive, TimeSpan requestHeadTimeout, TimeProvider time, ILogger logger)
+    public HitFastPath(EdgeHandler handler, TimeSpan keepAlive, TimeSpan requestHeadTimeout, MinDataRate minDataRate, TimeProvider time, ILogger logger)
     {
+        _minDataRate = minDataRate;
         _handler = handler;
         _time = time;
         _logger = logger;
@@ -197,8 +196,8 @@ internal sealed class HitFastPath : IDisposable
 
     /// <summary>
     /// Sends what was written; false when the visitor is gone. A visitor that stops reading gets
-    /// what Kestrel's MinResponseDataRate gives it (240 bytes/s after a 5 s grace): only when the
-    /// socket pushes back is a deadline set, and the sweeper aborts the connection past it.
+    /// what Kestrel's MinResponseDataRate gives it (by default 240 bytes/s after a 5 s grace):
+    /// only when the socket pushes back is a deadline set, and the sweeper aborts the connection past it.
     /// </summary>
     private async ValueTask<bool> FlushAsync(Connection connection, PipeWriter output, int bytes)
     {
@@ -208,7 +207,7 @@ internal sealed class HitFastPath : IDisposable
             return !flush.Result.IsCompleted;
         }
 
-        var seconds = Math.Max(MinDataRateGrace.TotalSeconds, bytes / MinDataRate);
+        var seconds = Math.Max(_minDataRate.GracePeriod.TotalSeconds, bytes / _minDataRate.BytesPerSecond);
         connection.WaitUntil(_time.GetTimestamp() + (long)(seconds * _time.TimestampFrequency));
         var result = await flush;
         connection.WaitUntil(0);
