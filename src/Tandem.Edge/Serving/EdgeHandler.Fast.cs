@@ -16,11 +16,11 @@ public sealed partial class EdgeHandler
 {
     /// <summary>
     /// The answer to a plain GET or HEAD (see <see cref="RequestHead"/>) when it is a fresh 200
-    /// hit (or a 304 for the visitor's If-None-Match or If-Modified-Since), whose response differs per visitor only in Date and Age (the release pin's cookie
-    /// depends only on the release); null when the request must
-    /// go through <see cref="HandleAsync"/> instead. Makes the same decisions in the same order as
-    /// <see cref="HandleAsync"/> and builds the header fields with the same code, so both answer
-    /// alike; counts the hit only when it answers.
+    /// hit (or a 304 for the visitor's If-None-Match or If-Modified-Since); such a response
+    /// differs per visitor only in Date and Age (the release pin's cookie depends only on the
+    /// release). Null when the request must go through <see cref="HandleAsync"/> instead. Makes
+    /// the same decisions in the same order as <see cref="HandleAsync"/> and builds the header
+    /// fields with the same code, so both answer alike; counts the hit only when it answers.
     /// </summary>
     internal FastHit? TryServeFast(in SimpleRequest request, bool isHttps, DateTimeOffset now)
     {
