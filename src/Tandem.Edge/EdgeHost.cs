@@ -66,7 +66,7 @@ public sealed class EdgeHost : IAsyncDisposable
         HitFastPath? fastPath = null;
 
         // Plain GET and HEAD hits on HTTP/1.1 are answered below Kestrel's HTTP layer; the rest goes on to it.
-        void FastHits(ListenOptions listen, bool https)
+        void UseFastHits(ListenOptions listen, bool https)
         {
             if (options.FastHits)
             {
@@ -85,7 +85,7 @@ public sealed class EdgeHost : IAsyncDisposable
                 kestrel.Listen(http, l =>
                 {
                     l.Protocols = HttpProtocols.Http1;
-                    FastHits(l, https: false);
+                    UseFastHits(l, https: false);
                 });
             }
 
@@ -100,7 +100,7 @@ public sealed class EdgeHost : IAsyncDisposable
                     {
                         OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = certificates!.CurrentContext }),
                     });
-                    FastHits(l, https: true);
+                    UseFastHits(l, https: true);
                 });
             }
         }, eagerReceiveBuffers: true, inlineScheduling: InlineSocketCompletions.Enabled);

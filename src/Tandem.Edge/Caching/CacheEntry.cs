@@ -300,7 +300,7 @@ public sealed class CacheEntry
 }
 
 /// <summary>What a rendered response head depends on besides the entry itself.</summary>
-internal readonly record struct HeadVariant(bool Https, ContentCoding Coding, string? Release, bool PinCookie, bool NotModified = false);
+internal readonly record struct HeadVariant(bool Https, ContentCoding Coding, string? Release, bool PinCookie, bool NotModified);
 
 /// <summary>
 /// The bytes of a 200 (or 304) response's status line and header fields (without Age, which changes per

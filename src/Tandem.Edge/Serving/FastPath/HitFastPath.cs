@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
+using Tandem.Core.Http;
 
 namespace Tandem.Edge.Serving.FastPath;
 
@@ -50,9 +51,6 @@ internal sealed class HitFastPath : IDisposable
         _sweeper = time.CreateTimer(_ => Sweep(), null, SweepEvery, SweepEvery);
     }
 
-    /// <summary>Connections the fast path holds right now (not counting those handed to Kestrel).</summary>
-    public int OpenConnections => _open.Count;
-
     public void Dispose() => _sweeper.Dispose();
 
     /// <summary>Serves one connection of a listener (<paramref name="https"/>: behind TLS), then hands it to <paramref name="next"/> unless it ended.</summary>
@@ -72,7 +70,7 @@ internal sealed class HitFastPath : IDisposable
         {
             handOver = await ServeAsync(connection, https);
         }
-        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or ConnectionResetException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or ConnectionResetException)
         {
             // The visitor went away, the timeout sweeper aborted the connection, or it was closed under us.
             handOver = false;
@@ -113,7 +111,11 @@ internal sealed class HitFastPath : IDisposable
             }
 
             var started = _time.GetTimestamp();
-            connection.HeadStarted = connection.HeadStarted == 0 ? started : connection.HeadStarted;
+            if (connection.HeadStarted == 0)
+            {
+                connection.HeadStarted = started;
+            }
+
             FastHit? hit = null;
             HeadKind kind;
             SimpleRequest request;
@@ -221,7 +223,7 @@ internal sealed class HitFastPath : IDisposable
         var date = _date;
         if (date is null || date.Second != second)
         {
-            date = new DateLine(second, System.Text.Encoding.ASCII.GetBytes("Date: " + now.ToString("r", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"));
+            date = new DateLine(second, System.Text.Encoding.ASCII.GetBytes("Date: " + HttpDate.Format(now) + "\r\n"));
             _date = date;
         }
 
